@@ -1,0 +1,1 @@
+"""HaStack: VM high availability for OpenStack."""

@@ -1,0 +1,1 @@
+"""hastack-conductor: plane monitor, HA decisions and the task engine."""

@@ -1,0 +1,15 @@
+"""HaStack configuration: every option, registered by group on one CONF."""
+
+from oslo_config import cfg
+
+from hastack.conf import api
+from hastack.conf import database
+from hastack.conf import default
+from hastack.conf import ha
+
+CONF = cfg.CONF
+
+default.register_opts(CONF)
+api.register_opts(CONF)
+database.register_opts(CONF)
+ha.register_opts(CONF)

@@ -1,0 +1,1 @@
+"""HaStack's database: models, migrations and the functions that use them."""
