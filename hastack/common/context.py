@@ -1,13 +1,15 @@
 """The request context every HaStack call carries."""
 
 from oslo_context import context
+from oslo_db.sqlalchemy import enginefacade
 
 
+@enginefacade.transaction_context_provider
 class RequestContext(context.RequestContext):
-    """An oslo.context RequestContext; HaStack adds nothing to it yet.
+    """An oslo.context RequestContext that can carry a database session.
 
-    Keeping our own subclass gives RPC serializers and policy one type to
-    name, and a place for HaStack fields when the conductor needs them.
+    The enginefacade decorator lets ``hastack.db.api`` open one reader or
+    writer transaction per call (or join the caller's) on this context.
     """
 
 

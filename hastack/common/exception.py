@@ -19,6 +19,8 @@ class HastackException(Exception):
     msg_fmt = 'An unknown error occurred.'
     status = http.HTTPStatus.INTERNAL_SERVER_ERROR
     code = 'hastack.error'
+    # Extra HTTP response headers, as (name, value) pairs.
+    headers = ()
 
     def __init__(self, message=None, **kwargs):
         self.kwargs = kwargs
@@ -116,6 +118,19 @@ class TaskNotFound(NotFound):
 class EventNotFound(NotFound):
     msg_fmt = 'Event %(event)s could not be found.'
     code = 'hastack.event.not_found'
+
+
+class MethodNotAllowed(HastackException):
+    """The resource exists but does not take this HTTP method."""
+
+    msg_fmt = 'The method %(method)s is not allowed here; allowed: ' \
+              '%(allowed)s.'
+    status = http.HTTPStatus.METHOD_NOT_ALLOWED
+    code = 'hastack.method_not_allowed'
+
+    def __init__(self, method, allowed):
+        super().__init__(method=method, allowed=', '.join(allowed))
+        self.headers = (('Allow', ', '.join(allowed)),)
 
 
 class Conflict(HastackException):

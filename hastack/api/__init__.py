@@ -1,0 +1,1 @@
+"""hastack-api: the REST API (pecan, behind keystonemiddleware)."""

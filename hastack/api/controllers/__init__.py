@@ -1,0 +1,1 @@
+"""Pecan controllers of the API."""

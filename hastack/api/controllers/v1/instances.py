@@ -1,0 +1,93 @@
+"""/v1/instances: which instances are HA-enabled, and their priority.
+
+Project scoped: a project's readers see its instances, its members change
+them; admins see every project's.
+"""
+
+import pecan
+
+from hastack.api import listing
+from hastack.api.controllers.v1 import utils
+from hastack.api.schemas.v1 import instances as schema
+from hastack.db import api as db_api
+
+ALL_PROJECTS = 'hastack:instance:list:all_projects'
+
+
+def render(instance):
+    """The API representation of an Instance row."""
+    return {
+        'uuid': instance.uuid,
+        'name': instance.name,
+        'project_id': instance.project_id,
+        'host': instance.host,
+        'status': instance.status,
+        'ha_enabled': instance.ha_enabled,
+        'priority': instance.priority,
+        'created_at': utils.iso(instance.created_at),
+        'updated_at': utils.iso(instance.updated_at),
+    }
+
+
+class InstanceController:
+    """One instance, by uuid."""
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+
+    def _visible(self):
+        # NOTE(hastack): look the instance up within the caller's project
+        # first, so another project's instance answers 404, not 403, and
+        # its existence does not leak.
+        ctx = utils.context()
+        instance = db_api.instance_get(ctx, self.uuid,
+                                       utils.visible_project(ALL_PROJECTS))
+        return ctx, instance
+
+    @pecan.expose(generic=True, template='json')
+    def index(self):
+        """Methods other than GET and PATCH."""
+        utils.not_allowed('GET', 'PATCH')
+
+    @index.when(method='GET', template='json')
+    def get(self):
+        """GET /v1/instances/{uuid}."""
+        _, instance = self._visible()
+        utils.authorize('hastack:instance:get',
+                        {'project_id': instance.project_id})
+        return render(instance)
+
+    @index.when(method='PATCH', template='json')
+    def patch(self):
+        """PATCH /v1/instances/{uuid}: ha_enabled and priority."""
+        ctx, instance = self._visible()
+        utils.authorize('hastack:instance:update',
+                        {'project_id': instance.project_id})
+        values = utils.body(schema.update)
+        return render(db_api.instance_update(ctx, self.uuid, values))
+
+
+class InstancesController:
+    """The instance collection."""
+
+    @pecan.expose(generic=True, template='json')
+    def index(self):
+        """Methods other than GET."""
+        utils.not_allowed('GET')
+
+    @index.when(method='GET', template='json')
+    def get_all(self):
+        """GET /v1/instances with filters, paging and sorting."""
+        ctx = utils.context()
+        utils.authorize('hastack:instance:list')
+        params = utils.query(schema.list_query)
+        page = listing.page_args(params, 'created_at')
+        filters = utils.scoped_filters(params, ALL_PROJECTS)
+        rows = ([] if filters is None
+                else db_api.instance_list(ctx, filters, **page))
+        return listing.collection('instances', [render(i) for i in rows],
+                                  params, page, lambda i: i['uuid'])
+
+    @pecan.expose()
+    def _lookup(self, uuid, *remainder):
+        return InstanceController(uuid), remainder

@@ -1,0 +1,87 @@
+"""Small helpers every v1 controller uses."""
+
+import pecan
+
+from hastack.api import listing
+from hastack.api import policy
+from hastack.api import validation
+from hastack.common import exception
+from hastack.db import api as db_api
+
+
+def context():
+    """The RequestContext of the request being served."""
+    return pecan.request.context
+
+
+def not_allowed(*allowed):
+    """Refuse the request's method with 405 and an Allow header.
+
+    Pecan sends every method a generic controller did not register to its
+    default handler; each default handler calls this.
+    """
+    raise exception.MethodNotAllowed(pecan.request.method, allowed)
+
+
+def authorize(action, target=None):
+    """Enforce ``action`` for the caller, or raise Forbidden."""
+    policy.authorize(context(), action, target)
+
+
+def visible_project(all_projects_action):
+    """The project a caller's list is limited to, or None for all.
+
+    :param all_projects_action: the policy that lets a caller see every
+        project (admin and service by default).
+    :returns: None when that policy passes, else the caller's project.
+    """
+    ctx = context()
+    if policy.check(ctx, all_projects_action):
+        return None
+    return ctx.project_id
+
+
+def scoped_filters(params, all_projects_action):
+    """The list filters of a project-scoped list query.
+
+    :param params: the validated query parameters.
+    :param all_projects_action: the policy that lets a caller see every
+        project.
+    :returns: the filters, limited to the caller's project unless the
+        policy passes; None when the caller asked for another project's
+        items, which it can never see.
+    """
+    filters = listing.filters(params)
+    project = visible_project(all_projects_action)
+    if project is not None:
+        if filters.get('project_id', project) != project:
+            return None
+        filters['project_id'] = project
+    return filters
+
+
+def query(schema):
+    """The request's query string, typed and validated by ``schema``."""
+    return validation.validate_query(pecan.request, schema)
+
+
+def body(schema):
+    """The request's JSON body, validated by ``schema``."""
+    return validation.parse_body(pecan.request, schema)
+
+
+def created(location_path):
+    """Answer 201 Created with a Location header."""
+    pecan.response.status = 201
+    pecan.response.location = listing.base_url() + location_path
+
+
+def no_content():
+    """Answer 204 No Content."""
+    pecan.response.status = 204
+
+
+def iso(value):
+    """A stored naive UTC datetime as ISO 8601 with its zone, or None."""
+    value = db_api.as_utc(value)
+    return value.isoformat() if value else None

@@ -1,0 +1,1 @@
+"""WSGI middleware that HaStack adds to the library ones."""

@@ -1,0 +1,1 @@
+"""JSON Schemas of the API's request bodies and query strings."""

@@ -1,0 +1,1 @@
+"""JSON Schemas of API v1, one module per resource."""

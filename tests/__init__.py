@@ -1,0 +1,1 @@
+"""HaStack tests."""

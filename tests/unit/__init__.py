@@ -1,0 +1,1 @@
+"""Unit tests: no network, SQLite and the fake:// transport only."""

@@ -1,0 +1,1 @@
+"""Tests of HaStack's API policies and their enforcer."""
