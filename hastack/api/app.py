@@ -12,6 +12,7 @@ from hastack import conf
 from hastack.api import errors
 from hastack.api import hooks
 from hastack.api.middleware import noauth
+from hastack.conf import opts
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def setup_app(conf=CONF):
     :param conf: the parsed ConfigOpts.
     :returns: a WSGI application.
     """
+    opts.set_defaults()
     app = _pecan_app()
     app = _auth(app, conf)
     app = cors.CORS(app, conf)

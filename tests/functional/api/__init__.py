@@ -1,0 +1,1 @@
+"""The API as a real hastack-api process on real databases."""
