@@ -1,0 +1,1 @@
+"""hastack-agent: heartbeats on three planes, fencing events, instance stop."""

@@ -1,0 +1,1 @@
+"""Fitlock: per-instance leases on shared storage (sanlock-like)."""
