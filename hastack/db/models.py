@@ -129,7 +129,8 @@ class Failure(Base):
     uuid = orm.mapped_column(sa.String(36), nullable=False)
     host = orm.mapped_column(sa.String(255), nullable=False)
     sequence = orm.mapped_column(sa.Integer, nullable=False)
-    # The plane vector and rule that made it a failure, as JSON.
+    # The plane vector that made it a failure: "mgmt,service,storage"
+    # statuses, e.g. "down,down,up".
     vector = orm.mapped_column(sa.String(64), nullable=False)
     detected_at = orm.mapped_column(DateTime, nullable=False)
     closed_at = orm.mapped_column(DateTime, nullable=True)

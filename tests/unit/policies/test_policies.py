@@ -8,14 +8,15 @@ failure to review.
 import collections
 
 import fixtures
-import testscenarios
 from oslo_config import fixture as config_fixture
 from oslo_policy import policy as oslo_policy
 from oslotest import base
+import testscenarios
 
 from hastack import policies
 from hastack.api import policy
-from hastack.common import context, exception
+from hastack.common import context
+from hastack.common import exception
 
 PROJECT_A = 'project-a'
 PROJECT_B = 'project-b'

@@ -1,0 +1,22 @@
+"""${message}
+
+Revision ID: ${up_revision}
+Revises: ${down_revision | comma,n}
+Create Date: ${create_date}
+"""
+
+from alembic import op
+import sqlalchemy as sa
+${imports if imports else ""}
+# revision identifiers, used by Alembic.
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+# NOTE(hastack): like the other OpenStack services, HaStack only migrates
+# forward; there is no downgrade(). Restore a backup to go back.
+def upgrade():
+    """${message}"""
+    ${upgrades if upgrades else "pass"}

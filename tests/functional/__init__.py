@@ -1,0 +1,1 @@
+"""Functional tests: the real databases, servers and processes."""
