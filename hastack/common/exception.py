@@ -181,3 +181,11 @@ class NotAcceptable(HastackException):
               'is %(min_version)s and maximum is %(max_version)s.'
     status = http.HTTPStatus.NOT_ACCEPTABLE
     code = 'hastack.microversion.unsupported'
+
+
+class NovaUnavailable(HastackException):
+    """Nova could not be reached or refused a request HaStack needs."""
+
+    msg_fmt = 'Nova could not complete the request: %(detail)s'
+    status = http.HTTPStatus.SERVICE_UNAVAILABLE
+    code = 'hastack.nova.unavailable'

@@ -6,6 +6,7 @@ from hastack.conf import api
 from hastack.conf import database
 from hastack.conf import default
 from hastack.conf import ha
+from hastack.conf import nova
 
 CONF = cfg.CONF
 
@@ -13,3 +14,4 @@ default.register_opts(CONF)
 api.register_opts(CONF)
 database.register_opts(CONF)
 ha.register_opts(CONF)
+nova.register_opts(CONF)

@@ -6,6 +6,7 @@ from hastack.conf import api
 from hastack.conf import database
 from hastack.conf import default
 from hastack.conf import ha
+from hastack.conf import nova
 
 
 def list_opts():
@@ -17,6 +18,7 @@ def list_opts():
         ('DEFAULT', default.opts),
         (api.group, api.opts),
         (ha.group, ha.opts),
+        (nova.group, nova.list_opts()),
     ] + database.list_opts()
 
 

@@ -1,5 +1,8 @@
 """/v1/instances: which instances are HA-enabled, and their priority.
 
+The HA flag follows the Nova server metadata key ``HA_Enabled``: a change
+here is written to Nova too (when ``[nova]`` is configured).
+
 Project scoped: a project's readers see its instances, its members change
 them; admins see every project's.
 """
@@ -9,6 +12,7 @@ import pecan
 from hastack.api import listing
 from hastack.api.controllers.v1 import utils
 from hastack.api.schemas.v1 import instances as schema
+from hastack.common import nova
 from hastack.db import api as db_api
 
 ALL_PROJECTS = 'hastack:instance:list:all_projects'
@@ -64,6 +68,13 @@ class InstanceController:
         utils.authorize('hastack:instance:update',
                         {'project_id': instance.project_id})
         values = utils.body(schema.update)
+        if (nova.is_configured() and 'ha_enabled' in values and
+                values['ha_enabled'] != instance.ha_enabled):
+            # NOTE(hastack): Nova's server metadata is where the flag lives
+            # (users set it with --property HA_Enabled=True); write it there
+            # first, so a Nova failure changes nothing, and the conductor's
+            # sync from Nova can never undo the change.
+            nova.set_ha_flag(self.uuid, values['ha_enabled'])
         return render(db_api.instance_update(ctx, self.uuid, values))
 
 
