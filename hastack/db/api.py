@@ -80,17 +80,44 @@ def _who(context):
     return getattr(context, 'user_id', None) or 'hastack'
 
 
+def _find(session, model, not_found, uuid=None, ident=None,
+          project_id=None):
+    """One row by uuid, or by uuid-or-name (``ident``), optionally only
+    within a project; ``not_found()`` is raised when there is none."""
+    if ident is not None:
+        column = model.uuid if uuidutils.is_uuid_like(ident) else model.name
+        stmt = sa.select(model).where(column == ident)
+    else:
+        stmt = sa.select(model).where(model.uuid == uuid)
+    if project_id is not None:
+        stmt = stmt.where(model.project_id == project_id)
+    row = session.scalars(stmt).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _filtered(model, filters, keys):
+    """A select of ``model`` with an equality filter per given key."""
+    stmt = sa.select(model)
+    for key in keys:
+        if filters.get(key) is not None:
+            stmt = stmt.where(getattr(model, key) == filters[key])
+    return stmt
+
+
+def _count_by_state(session, model):
+    rows = session.execute(sa.select(model.state, sa.func.count(model.id))
+                           .group_by(model.state))
+    return {state: count for state, count in rows}
+
+
 # Hosts
 
 
 def _host_query(session, ident):
-    column = (models.Host.uuid if uuidutils.is_uuid_like(ident)
-              else models.Host.name)
-    host = session.scalars(sa.select(models.Host).where(
-        column == ident)).first()
-    if host is None:
-        raise exception.HostNotFound(host=ident)
-    return host
+    return _find(session, models.Host,
+                 lambda: exception.HostNotFound(host=ident), ident=ident)
 
 
 @context_manager.reader
@@ -107,12 +134,9 @@ def host_list(context, filters=None, limit=None, marker=None,
               sort_key='name', sort_dir='asc'):
     """Hosts matching ``filters`` (state, ha_enabled, maintenance, and
     ``<plane>_status`` for each plane), one page of them."""
-    filters = filters or {}
-    stmt = sa.select(models.Host)
-    for key in ('state', 'ha_enabled', 'maintenance') + tuple(
-            '%s_status' % p for p in states.PLANES):
-        if filters.get(key) is not None:
-            stmt = stmt.where(getattr(models.Host, key) == filters[key])
+    stmt = _filtered(models.Host, filters or {},
+                     ('state', 'ha_enabled', 'maintenance') +
+                     tuple('%s_status' % p for p in states.PLANES))
     return _paginate(context.session, stmt, models.Host, limit, marker,
                      sort_key, sort_dir, _host_query)
 
@@ -210,23 +234,16 @@ def host_delete(context, ident):
 @context_manager.reader
 def host_count_by_state(context):
     """``{state: count}`` over every host."""
-    rows = context.session.execute(
-        sa.select(models.Host.state, sa.func.count(models.Host.id))
-        .group_by(models.Host.state))
-    return {state: count for state, count in rows}
+    return _count_by_state(context.session, models.Host)
 
 
 # Instances
 
 
 def _instance_query(session, uuid, project_id=None):
-    stmt = sa.select(models.Instance).where(models.Instance.uuid == uuid)
-    if project_id is not None:
-        stmt = stmt.where(models.Instance.project_id == project_id)
-    instance = session.scalars(stmt).first()
-    if instance is None:
-        raise exception.InstanceNotFound(instance=uuid)
-    return instance
+    return _find(session, models.Instance,
+                 lambda: exception.InstanceNotFound(instance=uuid),
+                 uuid=uuid, project_id=project_id)
 
 
 @context_manager.reader
@@ -244,10 +261,8 @@ def instance_list(context, filters=None, limit=None, marker=None,
     """Instances matching ``filters`` (project_id, host, ha_enabled,
     status), one page of them."""
     filters = filters or {}
-    stmt = sa.select(models.Instance)
-    for key in ('project_id', 'host', 'ha_enabled', 'status'):
-        if filters.get(key) is not None:
-            stmt = stmt.where(getattr(models.Instance, key) == filters[key])
+    stmt = _filtered(models.Instance, filters,
+                     ('project_id', 'host', 'ha_enabled', 'status'))
     project_id = filters.get('project_id')
     return _paginate(
         context.session, stmt, models.Instance, limit, marker, sort_key,
@@ -298,13 +313,9 @@ def instance_update(context, uuid, values, project_id=None):
 
 
 def _strategy_query(session, ident):
-    column = (models.Strategy.uuid if uuidutils.is_uuid_like(ident)
-              else models.Strategy.name)
-    strategy = session.scalars(sa.select(models.Strategy).where(
-        column == ident)).first()
-    if strategy is None:
-        raise exception.StrategyNotFound(strategy=ident)
-    return strategy
+    return _find(session, models.Strategy,
+                 lambda: exception.StrategyNotFound(strategy=ident),
+                 ident=ident)
 
 
 def _ha_status(session):
@@ -512,13 +523,9 @@ def component_set(context, name, status, detail=None):
 
 
 def _task_query(session, uuid, project_id=None):
-    stmt = sa.select(models.Task).where(models.Task.uuid == uuid)
-    if project_id is not None:
-        stmt = stmt.where(models.Task.project_id == project_id)
-    task = session.scalars(stmt).first()
-    if task is None:
-        raise exception.TaskNotFound(task=uuid)
-    return task
+    return _find(session, models.Task,
+                 lambda: exception.TaskNotFound(task=uuid),
+                 uuid=uuid, project_id=project_id)
 
 
 @context_manager.reader
@@ -536,11 +543,9 @@ def task_list(context, filters=None, limit=None, marker=None,
     """Tasks matching ``filters`` (host, instance_uuid, state, type,
     project_id, failure_uuid), one page of them."""
     filters = filters or {}
-    stmt = sa.select(models.Task)
-    for key in ('host', 'instance_uuid', 'state', 'type', 'project_id',
-                'failure_uuid'):
-        if filters.get(key) is not None:
-            stmt = stmt.where(getattr(models.Task, key) == filters[key])
+    stmt = _filtered(models.Task, filters,
+                     ('host', 'instance_uuid', 'state', 'type',
+                      'project_id', 'failure_uuid'))
     project_id = filters.get('project_id')
     return _paginate(
         context.session, stmt, models.Task, limit, marker, sort_key,
@@ -627,23 +632,16 @@ def task_cancel(context, uuid):
 @context_manager.reader
 def task_count_by_state(context):
     """``{state: count}`` over every task."""
-    rows = context.session.execute(
-        sa.select(models.Task.state, sa.func.count(models.Task.id))
-        .group_by(models.Task.state))
-    return {state: count for state, count in rows}
+    return _count_by_state(context.session, models.Task)
 
 
 # Events
 
 
 def _event_query(session, uuid, project_id=None):
-    stmt = sa.select(models.Event).where(models.Event.uuid == uuid)
-    if project_id is not None:
-        stmt = stmt.where(models.Event.project_id == project_id)
-    event = session.scalars(stmt).first()
-    if event is None:
-        raise exception.EventNotFound(event=uuid)
-    return event
+    return _find(session, models.Event,
+                 lambda: exception.EventNotFound(event=uuid),
+                 uuid=uuid, project_id=project_id)
 
 
 @context_manager.reader
@@ -662,11 +660,9 @@ def event_list(context, filters=None, limit=None, marker=None,
     project_id, acknowledged, since), one page of them, newest first by
     default."""
     filters = filters or {}
-    stmt = sa.select(models.Event)
-    for key in ('severity', 'type', 'host', 'instance_uuid', 'project_id',
-                'acknowledged'):
-        if filters.get(key) is not None:
-            stmt = stmt.where(getattr(models.Event, key) == filters[key])
+    stmt = _filtered(models.Event, filters,
+                     ('severity', 'type', 'host', 'instance_uuid',
+                      'project_id', 'acknowledged'))
     if filters.get('since') is not None:
         stmt = stmt.where(models.Event.created_at >= filters['since'])
     project_id = filters.get('project_id')

@@ -42,12 +42,8 @@ class EventController:
     @index.when(method='GET', template='json')
     def get(self):
         """GET /v1/events/{uuid}."""
-        ctx = utils.context()
-        event = db_api.event_get(ctx, self.uuid,
-                                 utils.visible_project(ALL_PROJECTS))
-        utils.authorize('hastack:event:get',
-                        {'project_id': event.project_id})
-        return render(event)
+        return render(utils.get_visible(db_api.event_get, self.uuid,
+                                        ALL_PROJECTS, 'hastack:event:get'))
 
     @pecan.expose(generic=True, template='json')
     def ack(self):

@@ -39,15 +39,6 @@ class InstanceController:
     def __init__(self, uuid):
         self.uuid = uuid
 
-    def _visible(self):
-        # NOTE(hastack): look the instance up within the caller's project
-        # first, so another project's instance answers 404, not 403, and
-        # its existence does not leak.
-        ctx = utils.context()
-        instance = db_api.instance_get(ctx, self.uuid,
-                                       utils.visible_project(ALL_PROJECTS))
-        return ctx, instance
-
     @pecan.expose(generic=True, template='json')
     def index(self):
         """Methods other than GET and PATCH."""
@@ -56,17 +47,14 @@ class InstanceController:
     @index.when(method='GET', template='json')
     def get(self):
         """GET /v1/instances/{uuid}."""
-        _, instance = self._visible()
-        utils.authorize('hastack:instance:get',
-                        {'project_id': instance.project_id})
-        return render(instance)
+        return render(utils.get_visible(db_api.instance_get, self.uuid,
+                                        ALL_PROJECTS, 'hastack:instance:get'))
 
     @index.when(method='PATCH', template='json')
     def patch(self):
         """PATCH /v1/instances/{uuid}: ha_enabled and priority."""
-        ctx, instance = self._visible()
-        utils.authorize('hastack:instance:update',
-                        {'project_id': instance.project_id})
+        instance = utils.get_visible(db_api.instance_get, self.uuid,
+                                     ALL_PROJECTS, 'hastack:instance:update')
         values = utils.body(schema.update)
         if (nova.is_configured() and 'ha_enabled' in values and
                 values['ha_enabled'] != instance.ha_enabled):
@@ -75,7 +63,8 @@ class InstanceController:
             # first, so a Nova failure changes nothing, and the conductor's
             # sync from Nova can never undo the change.
             nova.set_ha_flag(self.uuid, values['ha_enabled'])
-        return render(db_api.instance_update(ctx, self.uuid, values))
+        return render(db_api.instance_update(utils.context(), self.uuid,
+                                             values))
 
 
 class InstancesController:

@@ -51,11 +51,8 @@ class TaskController:
     @index.when(method='GET', template='json')
     def get(self):
         """GET /v1/tasks/{uuid}."""
-        ctx = utils.context()
-        task = db_api.task_get(ctx, self.uuid,
-                               utils.visible_project(ALL_PROJECTS))
-        utils.authorize('hastack:task:get', {'project_id': task.project_id})
-        return render(task)
+        return render(utils.get_visible(db_api.task_get, self.uuid,
+                                        ALL_PROJECTS, 'hastack:task:get'))
 
     @pecan.expose(generic=True, template='json')
     def retry(self):

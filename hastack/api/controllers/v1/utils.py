@@ -41,6 +41,25 @@ def visible_project(all_projects_action):
     return ctx.project_id
 
 
+def get_visible(getter, uuid, all_projects_action, action):
+    """Fetch a project-owned item the caller may see, then authorize.
+
+    NOTE(hastack): the item is looked up within the caller's project first,
+    so another project's item answers 404, not 403, and its existence does
+    not leak.
+
+    :param getter: a ``hastack.db.api`` function (context, uuid, project).
+    :param all_projects_action: the policy that lets a caller see every
+        project's items.
+    :param action: the policy of this request, checked against the item's
+        project.
+    :returns: the row.
+    """
+    row = getter(context(), uuid, visible_project(all_projects_action))
+    authorize(action, {'project_id': row.project_id})
+    return row
+
+
 def scoped_filters(params, all_projects_action):
     """The list filters of a project-scoped list query.
 
