@@ -25,8 +25,8 @@ _PUBLIC_PATHS = ('', '/', '/v1', '/v1/', '/v1/openapi.json')
 def _pecan_app():
     return pecan.make_app(
         'hastack.api.controllers.root.RootController',
-        hooks=[hooks.ContextHook(), hooks.MicroversionHook(),
-               hooks.ErrorHook()],
+        hooks=[hooks.JsonBodyHook(), hooks.ContextHook(),
+               hooks.MicroversionHook(), hooks.ErrorHook()],
         force_canonical=False,
         guess_content_type_from_ext=False,
         # Our ErrorHook renders errors; pecan must not replace them with

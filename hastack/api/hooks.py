@@ -4,6 +4,7 @@ from pecan import hooks
 
 from hastack.api import errors
 from hastack.api import microversion
+from hastack.api import validation
 from hastack.common import context
 
 
@@ -32,6 +33,21 @@ class MicroversionHook(hooks.PecanHook):
             return
         for name, value in microversion.response_headers(version):
             state.response.headers[name] = value
+
+
+class JsonBodyHook(hooks.PecanHook):
+    """Refuses a malformed JSON body before pecan's router reads it.
+
+    Pecan decodes JSON bodies itself to find controller arguments, with
+    Python's lenient decoder and no guard against deep nesting; a body it
+    chokes on would be a 500. Decoding it strictly first makes it a 400.
+    """
+
+    def on_route(self, state):
+        request = state.request
+        if request.body and request.content_type in (
+                'application/json', 'application/javascript'):
+            validation.decode_json(request.body)
 
 
 class ErrorHook(hooks.PecanHook):

@@ -19,7 +19,12 @@ _BOOL_WORDS = ('true', 'false', '1', '0', 'yes', 'no', 'on', 'off')
 def _message(error):
     path = '.'.join(str(p) for p in error.absolute_path)
     where = "'%s': " % path if path else ''
-    return '%s%s' % (where, error.message)
+    text = error.message
+    if error.validator == 'not' and 'description' in error.validator_value:
+        # jsonschema would print the whole sub-schema; say what it means.
+        text = '%r is refused: %s' % (error.instance,
+                                     error.validator_value['description'])
+    return '%s%s' % (where, text)
 
 
 def validate(schema, document):
@@ -37,6 +42,29 @@ def validate(schema, document):
     return document
 
 
+def _reject_constant(name):
+    # NOTE(hastack): Python's json accepts NaN and Infinity, which are not
+    # JSON; NaN passes every range check and would break ratio settings.
+    raise ValueError('%s is not a JSON value' % name)
+
+
+def decode_json(raw):
+    """Decode a request body as strict JSON.
+
+    :param raw: the body's bytes.
+    :raises InvalidSchema: the body is not JSON (NaN and Infinity are not;
+        nesting too deep for the decoder is refused, not a crash).
+    """
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise exception.InvalidSchema(
+            detail='Malformed JSON in request body: %s' % e)
+    except RecursionError:
+        raise exception.InvalidSchema(
+            detail='Malformed JSON in request body: nested too deeply')
+
+
 def parse_body(request, schema):
     """Decode a JSON request body and validate it.
 
@@ -48,12 +76,7 @@ def parse_body(request, schema):
     if not request.body:
         raise exception.InvalidSchema(
             detail='This request needs a JSON body.')
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise exception.InvalidSchema(
-            detail='Malformed JSON in request body: %s' % e)
-    return validate(schema, body)
+    return validate(schema, decode_json(request.body))
 
 
 def _coerce(name, value, prop):
@@ -61,7 +84,7 @@ def _coerce(name, value, prop):
     if prop.get('format') == 'date-time':
         try:
             return timeutils.normalize_time(timeutils.parse_isotime(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise exception.InvalidSchema(
                 detail="Invalid input: '%s': %r is not an ISO 8601 time"
                        % (name, value))

@@ -71,6 +71,17 @@ def values(conf, stored):
     return {k: v['value'] for k, v in effective(conf, stored).items()}
 
 
+def normalize(changes):
+    """Give each changed value its setting's type (JSON's 30.0 is 30).
+
+    :param changes: ``{key: value or None}`` that passed the schema.
+    :returns: the same keys, integer settings as ``int``.
+    """
+    return {key: (None if value is None
+                  else DEFINITIONS[key].type(value))
+            for key, value in changes.items()}
+
+
 def validate_change(current, changes):
     """Check a change against the settings it would produce.
 

@@ -39,6 +39,11 @@ def _now():
     return timeutils.utcnow().replace(tzinfo=None)
 
 
+# Columns that sort by their rank in a vocabulary, not by their text:
+# "severity desc" lists critical first.
+_SORT_RANKS = {'severity': states.SEVERITIES}
+
+
 def _paginate(session, stmt, model, limit, marker, sort_key, sort_dir,
               marker_lookup):
     """Keyset pagination on ``(sort_key, id)``.
@@ -46,7 +51,11 @@ def _paginate(session, stmt, model, limit, marker, sort_key, sort_dir,
     :param marker_lookup: a callable(session, marker) returning the marker
         row, or raising a NotFound that becomes InvalidMarker.
     """
+    ranks = _SORT_RANKS.get(sort_key)
     sort_col = getattr(model, sort_key)
+    if ranks:
+        sort_col = sa.case({name: i for i, name in enumerate(ranks)},
+                           value=sort_col, else_=-1)
     order = sa.desc if sort_dir == 'desc' else sa.asc
     if marker is not None:
         try:
@@ -54,6 +63,8 @@ def _paginate(session, stmt, model, limit, marker, sort_key, sort_dir,
         except exception.NotFound:
             raise exception.InvalidMarker(marker=marker)
         value = getattr(row, sort_key)
+        if ranks:
+            value = ranks.index(value) if value in ranks else -1
         beyond = (sort_col < value) if sort_dir == 'desc' else \
             (sort_col > value)
         tie = (model.id < row.id) if sort_dir == 'desc' else \
@@ -197,8 +208,14 @@ def host_update(context, ident, values):
         host.state_since = _now()
         if not host.maintenance:
             host.maintenance_reason = None
-    if 'maintenance_reason' in values and host.maintenance:
-        host.maintenance_reason = values['maintenance_reason']
+    if 'maintenance_reason' in values:
+        if not host.maintenance:
+            raise exception.Conflict(
+                detail='host %s is not in maintenance; a maintenance '
+                       'reason goes with "maintenance": true' % host.name)
+        if values['maintenance_reason'] != host.maintenance_reason:
+            host.maintenance_reason = values['maintenance_reason']
+            changes.append('maintenance reason')
     if changes:
         reason = (' (%s)' % host.maintenance_reason
                   if host.maintenance and host.maintenance_reason else '')

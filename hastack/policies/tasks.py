@@ -51,9 +51,10 @@ rules = [
     policy.DocumentedRuleDefault(
         name=PREFIX % 'cancel',
         check_str=base.ADMIN,
-        description='Cancel an HA task that is pending, running or '
-                    'deferred: HaStack stops acting on it and leaves the '
-                    'instance or host to the operator.',
+        description='Cancel an HA task that has not started (pending '
+                    'or deferred): HaStack will not act on it and leaves '
+                    'the instance or host to the operator. A running task '
+                    'cannot be cancelled.',
         operations=[{'method': 'POST',
                      'path': '/v1/tasks/{task_uuid}/cancel'}],
         scope_types=['project']),

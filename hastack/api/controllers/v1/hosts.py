@@ -6,6 +6,7 @@ import pecan
 from hastack.api import listing
 from hastack.api.controllers.v1 import utils
 from hastack.api.schemas.v1 import hosts as schema
+from hastack.common import exception
 from hastack.common import states
 from hastack.conductor import decision
 from hastack.conductor import snapshot
@@ -63,7 +64,7 @@ class HostController:
         """DELETE /v1/hosts/{host}: only without open tasks."""
         utils.authorize('hastack:host:delete')
         db_api.host_delete(utils.context(), self.ident)
-        utils.no_content()
+        return utils.no_content()
 
     @pecan.expose(generic=True, template='json')
     def decision(self):
@@ -109,6 +110,9 @@ class HostsController:
         """POST /v1/hosts: pre-register a host."""
         utils.authorize('hastack:host:create')
         values = utils.body(schema.create)
+        if values.get('maintenance_reason') and not values.get('maintenance'):
+            raise exception.Invalid(
+                detail='maintenance_reason goes with "maintenance": true')
         host = db_api.host_create(utils.context(), values)
         utils.created('/v1/hosts/%s' % host.uuid)
         return render(host)

@@ -39,7 +39,7 @@ class SettingsController:
         """PATCH /v1/settings: change some settings; null resets one."""
         utils.authorize('hastack:settings:update')
         ctx = utils.context()
-        changes = utils.body(schema.update)
+        changes = settings.normalize(utils.body(schema.update))
         stored = db_api.settings_get_stored(ctx)
         defaults = settings.config_defaults(CONF)
         resolved = {k: defaults[k] if v is None else v

@@ -70,7 +70,7 @@ class StrategyController:
         """DELETE /v1/strategies/{strategy}: never the active one."""
         utils.authorize('hastack:strategy:delete')
         db_api.strategy_delete(utils.context(), self.ident)
-        utils.no_content()
+        return utils.no_content()
 
     @pecan.expose(generic=True, template='json')
     def activate(self):

@@ -96,8 +96,14 @@ def created(location_path):
 
 
 def no_content():
-    """Answer 204 No Content."""
+    """Answer 204 No Content: the response, with no body at all.
+
+    Controllers return it; pecan would otherwise render their None as
+    ``null`` in a response that must not have a body.
+    """
     pecan.response.status = 204
+    pecan.response.content_type = None
+    return pecan.response
 
 
 def iso(value):

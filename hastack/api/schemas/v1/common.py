@@ -3,9 +3,25 @@
 from hastack.api import listing
 from hastack.common import states
 
-HOST_NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-             'pattern': r'^[A-Za-z0-9][A-Za-z0-9._-]*$',
-             'description': 'Compute host name, as Nova knows it.'}
+
+def name(pattern, description):
+    """A schema for a resource name that is never mistaken for a uuid.
+
+    Resources are found by name or uuid, so a name that looks like a uuid
+    could never be found by name. (JSON Schema patterns are ECMA regular
+    expressions, where ``$`` may match before a final newline; the ``not``
+    clause also refuses that newline.)
+    """
+    return {'type': 'string', 'minLength': 1, 'maxLength': 255,
+            'pattern': pattern, 'description': description,
+            'not': {'anyOf': [{'pattern': r'\n'},
+                              {'pattern': r'^(-*[0-9a-fA-F]-*){32}$'}],
+                    'description': 'a name must not look like a uuid '
+                                   'nor contain a line break'}}
+
+
+HOST_NAME = name(r'^[A-Za-z0-9][A-Za-z0-9._-]*$',
+                 'Compute host name, as Nova knows it.')
 UUID = {'type': 'string', 'format': 'uuid',
         'pattern': '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
                    '[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$'}

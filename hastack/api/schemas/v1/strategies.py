@@ -16,8 +16,8 @@ RULE = {
     'additionalProperties': False,
 }
 
-_NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-         'pattern': r'^[A-Za-z0-9][A-Za-z0-9 ._-]*$'}
+_NAME = common.name(r'^[A-Za-z0-9][A-Za-z0-9 ._-]*$',
+                    'Strategy name: letters, digits, space, ".", "_", "-".')
 _DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 4096}
 # Exactly one rule per plane vector: 8 items. Which vectors they cover is
 # checked in hastack.conductor.strategy.validate_rules.
