@@ -5,6 +5,7 @@ from oslo_middleware import cors
 from hastack.conf import api
 from hastack.conf import database
 from hastack.conf import default
+from hastack.conf import fitlock
 from hastack.conf import ha
 from hastack.conf import nova
 
@@ -17,6 +18,7 @@ def list_opts():
     return [
         ('DEFAULT', default.opts),
         (api.group, api.opts),
+        (fitlock.group, fitlock.opts),
         (ha.group, ha.opts),
         (nova.group, nova.list_opts()),
     ] + database.list_opts()

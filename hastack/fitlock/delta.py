@@ -1,0 +1,236 @@
+"""Delta leases: a host's liveness, one slot per host id in the lockspace.
+
+A host owns slot ``host_id`` while it keeps rewriting it (every ``R``).
+Others judge it alive by *change*: :class:`HostTable` records, with the
+observer's own monotonic clock, when it last saw each slot's bytes change.
+A host whose slot has not changed for ``H`` is dead, and so are all the
+instance leases it held (design.md section 5).
+
+The protocol functions are generators of ``ops`` requests (see ops.py).
+"""
+
+import dataclasses
+
+from hastack.fitlock import errors
+from hastack.fitlock import ops
+from hastack.fitlock import records
+
+
+def _decode(block):
+    try:
+        return records.Delta.unpack(block)
+    except records.Corrupt:
+        return None
+
+
+def acquire(host_id, owner, timing, previous_dead=False):
+    """Join a lockspace as ``host_id``: take its delta slot.
+
+    As sanlock does: if the slot shows another owner, or a record that may
+    belong to a live earlier incarnation, wait until it has not changed
+    for ``H``; write our record with the next generation; wait ``2N``;
+    read it back. Whoever's record is there after the wait owns the slot.
+
+    :param owner: this host's name.
+    :param timing: the lockspace's :class:`timing.Timing`.
+    :param previous_dead: the caller knows the slot's current record is
+        its own from an incarnation that died with an earlier boot, so
+        there is nothing to wait for.
+    :returns: the :class:`records.Delta` we wrote.
+    :raises HostIdBusy: the slot changed while we waited, or another host
+        won it.
+    """
+    (block,) = yield ops.Read(ops.LOCKSPACE, host_id)
+    current = _decode(block)
+    corrupt = current is None and any(block)
+    held = corrupt or (current is not None and not current.released)
+    if held and not (previous_dead and current is not None and
+                     current.owner == owner):
+        # NOTE(hastack): H, not less: a live owner renews every R, but one
+        # whose renewals fail keeps its instances until it fences at
+        # F + A + T_kill < H (timing.py).
+        yield ops.Sleep(timing.host_dead)
+        (again,) = yield ops.Read(ops.LOCKSPACE, host_id)
+        if again != block:
+            raise errors.HostIdBusy(
+                'host id %d is in use by %s: its delta lease changed while '
+                'we waited %s s' % (host_id, (current.owner if current
+                                               else 'an unknown host'),
+                                    timing.host_dead))
+    generation = (current.generation if current is not None else 0) + 1
+    wall = yield ops.WallMs()
+    mine = records.Delta(host_id=host_id, generation=generation, seq=1,
+                         timestamp=wall,
+                         io_timeout_ms=int(timing.io_timeout * 1000),
+                         owner=owner)
+    yield ops.Write(ops.LOCKSPACE, host_id, mine.pack())
+    yield ops.Sleep(timing.join_delay)
+    (check,) = yield ops.Read(ops.LOCKSPACE, host_id)
+    if check != mine.pack():
+        winner = _decode(check)
+        raise errors.HostIdBusy(
+            'host id %d was taken by %s at the same time'
+            % (host_id, winner.owner if winner else 'an unknown host'))
+    return mine
+
+
+def resume(mine, pending=None):
+    """Take our slot back after a daemon restart, without any wait.
+
+    Safe only when the caller knows this boot's previous incarnation last
+    renewed less than ``F`` ago: nobody may take a slot that changed less
+    than ``H > F`` ago, so if the slot still shows our record it is ours.
+
+    :param mine: the record we last wrote successfully.
+    :param pending: a record whose write was in flight when we stopped (it
+        may have landed).
+    :returns: the record found, which we keep renewing.
+    :raises LeaseLost: the slot shows anything else.
+    """
+    (block,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
+    for candidate in (mine, pending):
+        if candidate is not None and block == candidate.pack():
+            return candidate
+    raise errors.LeaseLost('host id %d no longer holds our record '
+                           '(generation %d)' % (mine.host_id,
+                                                mine.generation))
+
+
+def renew(mine, pending=None):
+    """Rewrite our slot with the next sequence number.
+
+    :param mine: the record we last wrote successfully.
+    :param pending: a record whose write failed or timed out; it may have
+        landed since, so finding it is as good as finding ``mine``.
+    :returns: the new record (written).
+    :raises LeaseLost: another host's record is in our slot.
+    :raises IOFailure: the read or write failed; the renewal may be tried
+        again. When the write failed, the exception's ``pending`` is the
+        record that may still land: pass it as ``pending`` next time.
+    """
+    (block,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
+    base = None
+    for candidate in (pending, mine):
+        if candidate is not None and block == candidate.pack():
+            base = candidate
+            break
+    if base is None:
+        found = _decode(block)
+        if found is None and any(block):
+            # NOTE(hastack): an unreadable slot is unknown, not lost; the
+            # renewal fails and is tried again (F bounds how long).
+            raise errors.IOFailure('our delta slot %d reads corrupt'
+                                   % mine.host_id)
+        raise errors.LeaseLost(
+            'host id %d is now held by %s (generation %s); we were '
+            'generation %d' % (mine.host_id,
+                               found.owner if found else 'nobody',
+                               found.generation if found else '-',
+                               mine.generation))
+    wall = yield ops.WallMs()
+    new = dataclasses.replace(base, seq=base.seq + 1, timestamp=wall)
+    try:
+        yield ops.Write(ops.LOCKSPACE, mine.host_id, new.pack())
+    except errors.IOFailure as e:
+        # The write may still land: the caller passes it as ``pending``
+        # next time, so finding it then is not mistaken for a takeover.
+        e.pending = new
+        raise
+    return new
+
+
+def release(mine):
+    """Leave the lockspace cleanly: mark our slot released.
+
+    Only after every holder of our instance leases has stopped: a released
+    slot tells others at once that our leases are free.
+    """
+    (block,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
+    if _decode(block) != mine:
+        raise errors.LeaseLost('host id %d no longer holds our record'
+                               % mine.host_id)
+    wall = yield ops.WallMs()
+    done = dataclasses.replace(mine, seq=mine.seq + 1, timestamp=wall,
+                               released=1)
+    yield ops.Write(ops.LOCKSPACE, mine.host_id, done.pack())
+    return done
+
+
+def read_all(max_hosts):
+    """Read every host's slot in one I/O.
+
+    :returns: a list of raw blocks, index 0 for host id 1.
+    """
+    blocks = yield ops.Read(ops.LOCKSPACE, 1, max_hosts)
+    return blocks
+
+
+@dataclasses.dataclass
+class _Seen:
+    block: bytes
+    changed_at: float
+
+
+class HostTable:
+    """Liveness of every host as this observer sees it, by change.
+
+    Pure: the caller feeds it slot contents and its own monotonic time.
+    """
+
+    def __init__(self, host_dead):
+        """:param host_dead: ``H`` in seconds."""
+        self.host_dead = host_dead
+        self._seen = {}
+
+    def observe(self, blocks, now, first_host_id=1):
+        """Record one read of the slots.
+
+        A slot seen for the first time counts as just changed: we cannot
+        know how long it has been still.
+        """
+        for offset, block in enumerate(blocks):
+            host_id = first_host_id + offset
+            seen = self._seen.get(host_id)
+            if seen is None or seen.block != block:
+                self._seen[host_id] = _Seen(bytes(block), now)
+
+    def record(self, host_id):
+        """The last valid record seen for ``host_id``, or None."""
+        seen = self._seen.get(host_id)
+        return _decode(seen.block) if seen else None
+
+    def unchanged_for(self, host_id, now):
+        """Seconds since ``host_id``'s slot last changed (None: never
+        observed)."""
+        seen = self._seen.get(host_id)
+        return None if seen is None else now - seen.changed_at
+
+    def is_dead(self, host_id, generation, now):
+        """Whether host ``host_id`` in ``generation`` can hold no lease.
+
+        True when its slot shows a clean release of that generation, a
+        later generation (a new incarnation joins only after the old one's
+        holders stopped: it fenced first, or the host rebooted), or no
+        change for ``H``. Never observed, or unreadable for less than
+        ``H``: alive, as far as we know.
+        """
+        seen = self._seen.get(host_id)
+        if seen is None:
+            return False
+        current = _decode(seen.block)
+        if current is not None:
+            if current.generation > generation:
+                return True
+            if current.generation == generation and current.released:
+                return True
+        return now - seen.changed_at >= self.host_dead
+
+    def live_hosts(self, now):
+        """``{host_id: record}`` of hosts holding their slot right now."""
+        result = {}
+        for host_id, seen in self._seen.items():
+            current = _decode(seen.block)
+            if (current is not None and not current.released and
+                    now - seen.changed_at < self.host_dead):
+                result[host_id] = current
+        return result

@@ -1,0 +1,240 @@
+"""Real storage for Fitlock: O_DIRECT|O_DSYNC aligned block I/O with
+deadlines, run in worker threads.
+
+Every read and write goes around the page cache (O_DIRECT) and a write
+returns only once it is on stable storage (O_DSYNC), so what one host
+writes another host reads from the shared storage itself, not from a
+cache. Buffers are page aligned (anonymous mmap) and every transfer is
+whole 4 KiB blocks at 4 KiB offsets.
+
+An I/O that does not finish within ``io_timeout`` fails with IOFailure,
+but its thread goes on: a write that timed out may still land. Nothing in
+Fitlock assumes it did not (timing.py).
+"""
+
+import concurrent.futures
+import mmap
+import os
+import threading
+import time
+
+from hastack.fitlock import errors
+from hastack.fitlock import ops
+from hastack.fitlock import records
+
+BLOCK = records.BLOCK
+LEASE_SUFFIX = '.lease'
+
+# NOTE(hastack): a hung storage can pin a worker per I/O; more workers
+# than this in flight means storage is gone and further I/O fails at once
+# instead of piling up threads.
+_MAX_WORKERS = 16
+
+
+def open_flags():
+    """Flags for every Fitlock file: read-write, durable, uncached."""
+    flags = os.O_RDWR | os.O_DSYNC
+    # O_DIRECT exists on Linux; without it (other systems) the O_DSYNC
+    # writes are still durable but reads could come from a cache.
+    return flags | getattr(os, 'O_DIRECT', 0)
+
+
+def lockspace_path(directory, lockspace):
+    """The lockspace file of ``lockspace`` in ``directory``."""
+    return os.path.join(directory, '%s.lockspace' % lockspace)
+
+
+def leases_dir(directory, lockspace):
+    """The folder of ``lockspace``'s lease files."""
+    return os.path.join(directory, '%s.leases' % lockspace)
+
+
+class FileIO:
+    """Performs ``ops`` requests on a lockspace file and its lease files.
+
+    :param directory: the shared folder.
+    :param lockspace: the lockspace name.
+    :param io_timeout: seconds one I/O may take (``N``).
+    :param max_hosts: host slots; a new lease file is sized for them.
+    """
+
+    def __init__(self, directory, lockspace, io_timeout, max_hosts):
+        self.directory = directory
+        self.lockspace = lockspace
+        self.io_timeout = io_timeout
+        self.max_hosts = max_hosts
+        self._fds = {}
+        self._lock = threading.Lock()
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=_MAX_WORKERS,
+            thread_name_prefix='fitlock-io-%s' % lockspace)
+        self._in_flight = 0
+        self.io_count = 0
+
+    def close(self):
+        """Close the files; I/O still in flight finishes in its thread."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            for fd in self._fds.values():
+                os.close(fd)
+            self._fds.clear()
+
+    def _path(self, target):
+        if target == ops.LOCKSPACE:
+            return lockspace_path(self.directory, self.lockspace)
+        resource = target.split(':', 1)[1]
+        return os.path.join(leases_dir(self.directory, self.lockspace),
+                            resource + LEASE_SUFFIX)
+
+    def _fd(self, target):
+        with self._lock:
+            fd = self._fds.get(target)
+            if fd is not None:
+                return fd
+            path = self._path(target)
+            try:
+                fd = os.open(path, open_flags())
+            except FileNotFoundError:
+                if target == ops.LOCKSPACE:
+                    raise errors.IOFailure('lockspace file %s does not '
+                                           'exist' % path)
+                fd = _create_lease_file(path, self.max_hosts)
+            self._fds[target] = fd
+            return fd
+
+    def perform(self, request):
+        """Answer one ``ops`` request (see ops.py)."""
+        if isinstance(request, ops.Now):
+            return time.monotonic()
+        if isinstance(request, ops.WallMs):
+            return int(time.time() * 1000)
+        if isinstance(request, ops.Sleep):
+            time.sleep(request.seconds)
+            return None
+        with self._lock:
+            if self._in_flight >= _MAX_WORKERS:
+                raise errors.IOFailure('storage is not answering: %d I/Os '
+                                       'still in flight' % self._in_flight)
+            self._in_flight += 1
+        try:
+            future = self._pool.submit(self._do, request)
+        except RuntimeError as e:
+            self._done(None)
+            raise errors.IOFailure('I/O refused: %s' % e)
+        future.add_done_callback(self._done)
+        try:
+            return future.result(timeout=self.io_timeout)
+        except concurrent.futures.TimeoutError:
+            raise errors.IOFailure('%s timed out after %s s (it may still '
+                                   'complete)' % (_describe(request),
+                                                  self.io_timeout))
+
+    def _done(self, _future):
+        with self._lock:
+            self._in_flight -= 1
+
+    def _do(self, request):
+        try:
+            fd = self._fd(request.target)
+            self.io_count += 1
+            if isinstance(request, ops.Read):
+                return read_blocks(fd, request.block, request.count)
+            write_block(fd, request.block, request.data)
+            return None
+        except OSError as e:
+            raise errors.IOFailure('%s failed: %s' % (_describe(request), e))
+
+
+def _describe(request):
+    kind = 'read' if isinstance(request, ops.Read) else 'write'
+    return '%s of %s block %d' % (kind, request.target, request.block)
+
+
+def _create_lease_file(path, max_hosts):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        fd = os.open(path, open_flags() | os.O_CREAT | os.O_EXCL, 0o660)
+    except FileExistsError:
+        return os.open(path, open_flags())
+    # Sparse: a never written block reads as zeros, which means "empty".
+    os.ftruncate(fd, (max_hosts + 1) * BLOCK)
+    return fd
+
+
+def read_blocks(fd, block, count):
+    """Read ``count`` aligned blocks; a short read (past the end of a file
+    still being sized) reads as zeros."""
+    size = count * BLOCK
+    buf = mmap.mmap(-1, size)
+    try:
+        got = os.preadv(fd, [buf], block * BLOCK)
+        data = bytes(buf[:got]).ljust(size, b'\0')
+    finally:
+        buf.close()
+    return [data[i * BLOCK:(i + 1) * BLOCK] for i in range(count)]
+
+
+def write_block(fd, block, data):
+    """Write one aligned block from a page-aligned buffer."""
+    if len(data) != BLOCK:
+        raise ValueError('a block is %d bytes, not %d' % (BLOCK, len(data)))
+    buf = mmap.mmap(-1, BLOCK)
+    try:
+        buf[:] = data
+        written = os.pwritev(fd, [buf], block * BLOCK)
+    finally:
+        buf.close()
+    if written != BLOCK:
+        raise OSError('short write: %d of %d bytes' % (written, BLOCK))
+
+
+def create_lockspace(directory, lockspace, max_hosts, io_timeout):
+    """Create and preallocate a lockspace file (``fitlock init``).
+
+    :raises FileExistsError: it exists already (never overwritten: that
+        would wipe live hosts' delta leases).
+    """
+    path = lockspace_path(directory, lockspace)
+    header = records.Header(version=records.Header.VERSION,
+                            lockspace=lockspace, max_hosts=max_hosts,
+                            io_timeout_ms=int(io_timeout * 1000),
+                            created=int(time.time()))
+    fd = os.open(path, open_flags() | os.O_CREAT | os.O_EXCL, 0o660)
+    try:
+        # Zero every host slot for real (not sparse): preallocated space
+        # cannot run out under a renewal later.
+        zeros = bytes(BLOCK)
+        for host_id in range(1, max_hosts + 1):
+            write_block(fd, host_id, zeros)
+        write_block(fd, 0, header.pack())
+    finally:
+        os.close(fd)
+    os.makedirs(leases_dir(directory, lockspace), exist_ok=True)
+    return header
+
+
+def read_header(directory, lockspace):
+    """The header of a lockspace file.
+
+    :raises Corrupt: not a lockspace file, or of another lockspace.
+    :raises FileNotFoundError: no such file.
+    """
+    fd = os.open(lockspace_path(directory, lockspace), open_flags())
+    try:
+        (block,) = read_blocks(fd, 0, 1)
+    finally:
+        os.close(fd)
+    header = records.Header.unpack(block)
+    if header is None:
+        raise errors.Corrupt('%s has no lockspace header'
+                             % lockspace_path(directory, lockspace))
+    if header.lockspace != lockspace:
+        raise errors.Corrupt('%s belongs to lockspace %r'
+                             % (lockspace_path(directory, lockspace),
+                                header.lockspace))
+    if header.version != records.Header.VERSION:
+        raise errors.Corrupt('lockspace %s has format version %d; this '
+                             'Fitlock reads version %d'
+                             % (lockspace, header.version,
+                                records.Header.VERSION))
+    return header
