@@ -1,0 +1,1 @@
+"""Fitlock with real fitlockd processes sharing a folder."""
