@@ -2,6 +2,7 @@
 
 from oslo_config import cfg
 
+from hastack.conf import agent
 from hastack.conf import api
 from hastack.conf import database
 from hastack.conf import default
@@ -12,6 +13,7 @@ from hastack.conf import nova
 CONF = cfg.CONF
 
 default.register_opts(CONF)
+agent.register_opts(CONF)
 fitlock.register_opts(CONF)
 api.register_opts(CONF)
 database.register_opts(CONF)

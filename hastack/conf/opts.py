@@ -2,6 +2,7 @@
 
 from oslo_middleware import cors
 
+from hastack.conf import agent
 from hastack.conf import api
 from hastack.conf import database
 from hastack.conf import default
@@ -17,11 +18,12 @@ def list_opts():
     """
     return [
         ('DEFAULT', default.opts),
+        (agent.group, agent.opts),
         (api.group, api.opts),
         (fitlock.group, fitlock.opts),
         (ha.group, ha.opts),
         (nova.group, nova.list_opts()),
-    ] + database.list_opts()
+    ] + database.list_opts() + agent.list_opts()[1:]
 
 
 def set_defaults():

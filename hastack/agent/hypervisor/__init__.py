@@ -1,0 +1,12 @@
+"""Hypervisor drivers: list, stop and watch this host's instances."""
+
+from hastack.agent.hypervisor import base
+
+
+def load(conf):
+    """The driver ``[agent] hypervisor`` names."""
+    if conf.agent.hypervisor == 'libvirt':
+        from hastack.agent.hypervisor import libvirt_driver
+        return libvirt_driver.LibvirtDriver(conf.agent.libvirt_uri)
+    raise base.HypervisorError('unknown hypervisor driver %r'
+                               % conf.agent.hypervisor)
