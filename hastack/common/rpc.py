@@ -17,6 +17,9 @@ def get_transport(conf):
     global _transport
     with _lock:
         if _transport is None:
+            # HaStack's own exchange keeps its topics apart from other
+            # services sharing the broker.
+            messaging.set_transport_defaults('hastack')
             _transport = messaging.get_rpc_transport(conf)
         return _transport
 

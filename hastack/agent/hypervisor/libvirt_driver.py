@@ -27,6 +27,8 @@ def _start_event_loop(libvirt):
         if _event_loop_started:
             return
         libvirt.virEventRegisterDefaultImpl()
+        # Errors come back as exceptions; libvirt need not also print them.
+        libvirt.registerErrorHandler(lambda ctx, error: None, None)
 
         def run():
             while True:
