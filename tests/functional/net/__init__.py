@@ -1,0 +1,1 @@
+"""Plane networks, test hosts and etcd clusters (real, namespaced)."""
