@@ -27,3 +27,10 @@ if ! mysqladmin -uroot -h127.0.0.1 ping >/dev/null 2>&1; then
     wait_for MariaDB mysqladmin -uroot -h127.0.0.1 ping
 fi
 echo "Database servers answer."
+
+if ! (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+    echo "Starting RabbitMQ"
+    rabbitmq-server -detached
+    wait_for RabbitMQ bash -c 'echo > /dev/tcp/127.0.0.1/5672'
+fi
+echo "RabbitMQ answers."

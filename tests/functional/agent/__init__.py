@@ -1,0 +1,1 @@
+"""hastack-agent on real etcd planes, RabbitMQ and network namespaces."""
