@@ -11,23 +11,20 @@ in its ``__init__``, before its modules import those libraries.
 import warnings
 
 from oslo_service import backend
-from oslo_service.backend import exceptions
 
 
 def use_threading():
-    """Select the threading backend; harmless when it is selected already."""
-    with warnings.catch_warnings():
-        # NOTE(hastack): the threading backend imports futurist, which
-        # imports eventlet merely because it is installed (oslo.service
-        # depends on it), and eventlet warns on import that it is
-        # deprecated. HaStack never uses eventlet; the warning would only
-        # confuse operators.
-        warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
-        try:
-            backend.init_backend(backend.BackendType.THREADING)
-        except exceptions.BackendAlreadySelected:
-            # NOTE(hastack): the process chose a backend before importing us
-            # (a test runner, an embedding program); init_backend() is a
-            # no-op when threading was chosen already, so only a different
-            # choice lands here, and it is the embedder's to make.
-            pass
+    """Make threading the backend whenever one is first needed.
+
+    Registered as oslo.service's default hook rather than selected at
+    once: selecting imports the backend (and, through futurist, eventlet),
+    which commands that never use oslo.service (fitlock, the libvirt hook)
+    should not pay for on every run.
+    """
+    # NOTE(hastack): the threading backend imports futurist, which imports
+    # eventlet merely because it is installed (oslo.service depends on it),
+    # and eventlet warns on import that it is deprecated. HaStack never
+    # uses eventlet; the warning would only confuse operators.
+    warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+    backend.register_backend_default_hook(
+        lambda: backend.BackendType.THREADING)

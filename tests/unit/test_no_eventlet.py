@@ -19,9 +19,11 @@ class TestNoEventlet(base.BaseTestCase):
         self.assertEqual([], offenders)
 
     def test_entry_points_select_threading_backend(self):
-        for module in ('hastack.cmd.api', 'hastack.wsgi.api'):
+        for module in ('hastack.cmd.api', 'hastack.cmd.agent',
+                       'hastack.wsgi.api'):
             code = ('import %s\n'
                     'from oslo_service import backend\n'
+                    'backend.get_backend()\n'
                     'print(backend.get_backend_type().value)' % module)
             out = subprocess.run([sys.executable, '-c', code],
                                  capture_output=True, text=True, check=True,
