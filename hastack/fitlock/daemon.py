@@ -42,6 +42,38 @@ LOG = logging.getLogger(__name__)
 MAX_LINE = 64 * 1024
 
 
+def _is_int(value):
+    # JSON true/false decode to bool, which Python counts as int.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked_name(value, what):
+    """A lockspace or lease name: printable UTF-8 of at most 64 bytes, no
+    "/", not starting with "." (it names files in the shared folder).
+
+    :raises BadRequest: otherwise.
+    """
+    problem = None
+    if not isinstance(value, str) or not value:
+        problem = 'must be a non-empty string'
+    else:
+        try:
+            size = len(value.encode('utf-8'))
+        except UnicodeEncodeError:
+            size = None
+        if size is None:
+            problem = 'must be valid UTF-8'
+        elif size > records.NAME_BYTES:
+            problem = 'must be at most %d bytes' % records.NAME_BYTES
+        elif '/' in value or value.startswith('.') or \
+                not value.isprintable():
+            problem = ('must not contain "/" or control characters, nor '
+                       'start with "."')
+    if problem:
+        raise errors.BadRequest('"%s" %s' % (what, problem))
+    return value
+
+
 class _Arbiter:
     """The registered arbiter's connection and its pending queries."""
 
@@ -217,8 +249,7 @@ class Daemon:
     # -- requests ------------------------------------------------------
 
     def _space(self, name):
-        if not isinstance(name, str) or not name:
-            raise errors.BadRequest('"lockspace" must be a non-empty string')
+        name = _checked_name(name, 'lockspace')
         with self.lock:
             space = self.lockspaces.get(name)
         if space is None:
@@ -237,37 +268,26 @@ class Daemon:
 
     @staticmethod
     def _resource(request):
-        resource = request.get('resource')
-        if not isinstance(resource, str) or not resource or \
-                len(resource.encode()) > records.NAME_BYTES or \
-                '/' in resource or resource.startswith('.'):
-            raise errors.BadRequest('"resource" must be a name of at most '
-                                    '%d bytes without "/"'
-                                    % records.NAME_BYTES)
-        return resource
+        return _checked_name(request.get('resource'), 'resource')
 
     def _op_ping(self, request):
         return {'pong': True, 'host': self.owner}
 
     def _op_join(self, request):
         host_id = request.get('host_id')
-        if host_id is not None and not isinstance(host_id, int):
+        if host_id is not None and not _is_int(host_id):
             raise errors.BadRequest('"host_id" must be an integer')
         return self.join(self._name(request), host_id)
 
     def _name(self, request):
-        name = request.get('lockspace')
-        if not isinstance(name, str) or not name or '/' in name:
-            raise errors.BadRequest('"lockspace" must be a name without '
-                                    '"/"')
-        return name
+        return _checked_name(request.get('lockspace'), 'lockspace')
 
     def _op_leave(self, request):
         return self.leave(self._name(request))
 
     def _op_acquire(self, request):
         pid = request.get('pid')
-        if pid is not None and (not isinstance(pid, int) or pid <= 0):
+        if pid is not None and (not _is_int(pid) or pid <= 0):
             raise errors.BadRequest('"pid" must be a positive integer')
         space = self._space(request.get('lockspace'))
         leader = space.acquire(self._resource(request), pid)
@@ -282,7 +302,7 @@ class Daemon:
 
     def _op_add_holder(self, request):
         pid = request.get('pid')
-        if not isinstance(pid, int) or pid <= 0:
+        if not _is_int(pid) or pid <= 0:
             raise errors.BadRequest('"pid" must be a positive integer')
         space = self._space(request.get('lockspace'))
         space.add_holder(self._resource(request), pid)
@@ -303,7 +323,12 @@ class Daemon:
         return {'hosts': self._space(request.get('lockspace')).hosts()}
 
     def _op_dump(self, request):
-        return dump.lockspace(self.directory, self._name(request))
+        name = self._name(request)
+        try:
+            return dump.lockspace(self.directory, name)
+        except FileNotFoundError:
+            raise errors.UnknownLockspace('lockspace %s does not exist in '
+                                          '%s' % (name, self.directory))
 
 
 class _Handler(socketserver.StreamRequestHandler):
