@@ -42,7 +42,7 @@ def acquire(host_id, owner, timing, previous_dead=False):
     """
     (block,) = yield ops.Read(ops.LOCKSPACE, host_id)
     current = _decode(block)
-    corrupt = current is None and any(block)
+    corrupt = current is None and not records.is_empty(block)
     held = corrupt or (current is not None and not current.released)
     if held and not (previous_dead and current is not None and
                      current.owner == owner):
@@ -79,36 +79,45 @@ def resume(mine, pending=None):
 
     Safe only when the caller knows this boot's previous incarnation last
     renewed less than ``F`` ago: nobody may take a slot that changed less
-    than ``H > F`` ago, so if the slot still shows our record it is ours.
+    than ``H > F`` ago, so if the slot still shows our generation it is
+    ours. Only we write records of our generation, so any such record with
+    a sequence at or past the saved one is ours (the previous incarnation
+    may have renewed once more after saving).
 
-    :param mine: the record we last wrote successfully.
-    :param pending: a record whose write was in flight when we stopped (it
-        may have landed).
+    :param mine: the record we last saved.
+    :param pending: unused; kept for callers that pass it.
     :returns: the record found, which we keep renewing.
-    :raises LeaseLost: the slot shows anything else.
+    :raises LeaseLost: the slot shows another generation or owner.
     """
     (block,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
-    for candidate in (mine, pending):
-        if candidate is not None and block == candidate.pack():
-            return candidate
+    found = _decode(block)
+    if (found is not None and not found.released and
+            (found.host_id, found.owner, found.generation) ==
+            (mine.host_id, mine.owner, mine.generation) and
+            found.seq >= mine.seq):
+        return found
     raise errors.LeaseLost('host id %d no longer holds our record '
                            '(generation %d)' % (mine.host_id,
                                                 mine.generation))
 
 
-def renew(mine, pending=None):
+def renew(mine, pending=None, current=None):
     """Rewrite our slot with the next sequence number.
 
     :param mine: the record we last wrote successfully.
     :param pending: a record whose write failed or timed out; it may have
         landed since, so finding it is as good as finding ``mine``.
     :returns: the new record (written).
+    :param current: the slot's block as just read (by ``read_all``);
+        read here when None.
     :raises LeaseLost: another host's record is in our slot.
     :raises IOFailure: the read or write failed; the renewal may be tried
         again. When the write failed, the exception's ``pending`` is the
         record that may still land: pass it as ``pending`` next time.
     """
-    (block,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
+    if current is None:
+        (current,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
+    block = current
     base = None
     for candidate in (pending, mine):
         if candidate is not None and block == candidate.pack():
@@ -116,7 +125,7 @@ def renew(mine, pending=None):
             break
     if base is None:
         found = _decode(block)
-        if found is None and any(block):
+        if found is None and not records.is_empty(block):
             # NOTE(hastack): an unreadable slot is unknown, not lost; the
             # renewal fails and is tried again (F bounds how long).
             raise errors.IOFailure('our delta slot %d reads corrupt'
@@ -168,7 +177,8 @@ def read_all(max_hosts):
 @dataclasses.dataclass
 class _Seen:
     block: bytes
-    changed_at: float
+    changed_at: float   # when we first saw these bytes
+    observed_at: float  # when we last read them, still the same
 
 
 class HostTable:
@@ -192,18 +202,26 @@ class HostTable:
             host_id = first_host_id + offset
             seen = self._seen.get(host_id)
             if seen is None or seen.block != block:
-                self._seen[host_id] = _Seen(bytes(block), now)
+                self._seen[host_id] = _Seen(bytes(block), now, now)
+            else:
+                seen.observed_at = now
 
     def record(self, host_id):
         """The last valid record seen for ``host_id``, or None."""
         seen = self._seen.get(host_id)
         return _decode(seen.block) if seen else None
 
-    def unchanged_for(self, host_id, now):
-        """Seconds since ``host_id``'s slot last changed (None: never
-        observed)."""
+    def unchanged_for(self, host_id, now=None):
+        """How long ``host_id``'s slot is *known* not to have changed:
+        from the first read of its current bytes to the last read that
+        still found them (None: never observed).
+
+        NOTE(hastack): not ``now - changed_at``: between our last read and
+        now the slot may have changed unseen. Stale observations can only
+        make a host look alive longer, never dead sooner.
+        """
         seen = self._seen.get(host_id)
-        return None if seen is None else now - seen.changed_at
+        return None if seen is None else seen.observed_at - seen.changed_at
 
     def is_dead(self, host_id, generation, now):
         """Whether host ``host_id`` in ``generation`` can hold no lease.
@@ -223,7 +241,7 @@ class HostTable:
                 return True
             if current.generation == generation and current.released:
                 return True
-        return now - seen.changed_at >= self.host_dead
+        return seen.observed_at - seen.changed_at >= self.host_dead
 
     def live_hosts(self, now):
         """``{host_id: record}`` of hosts holding their slot right now."""
@@ -231,6 +249,6 @@ class HostTable:
         for host_id, seen in self._seen.items():
             current = _decode(seen.block)
             if (current is not None and not current.released and
-                    now - seen.changed_at < self.host_dead):
+                    seen.observed_at - seen.changed_at < self.host_dead):
                 result[host_id] = current
         return result

@@ -30,7 +30,7 @@ def lockspace(directory, name):
         os.close(fd)
     hosts = []
     for host_id, block in enumerate(blocks, start=1):
-        if any(block):
+        if not records.is_empty(block):
             hosts.append(dict(host_id=host_id,
                               record=_block(records.Delta, block)))
     leases = []

@@ -45,6 +45,22 @@ LEFT = 'left'
 _BALLOT_RETRIES = 5
 
 
+def _grant_seconds(answer):
+    """The length of a valid no-fence grant in an answer, else None.
+
+    A no-fence without a positive, finite length is no grant: fencing is
+    the default, and a grant must end (design.md section 5).
+    """
+    if not isinstance(answer, dict) or answer.get('decision') != 'no-fence':
+        return None
+    grant = answer.get('grant_seconds')
+    if isinstance(grant, bool) or not isinstance(grant, (int, float)):
+        return None
+    if not 0 < grant < float('inf'):
+        return None
+    return float(grant)
+
+
 class _TimedIO:
     """Passes requests to the real I/O and notes when our slot write
     started: the renewal time that the fencing timeline counts from."""
@@ -111,6 +127,8 @@ class Lockspace:
         self.grant_until = None
         self.leases = {}
         self.holders = {}
+        # Leases fenced but not yet released on disk (storage was down).
+        self.dropped = {}
         self.resumed = False
         self._stop = threading.Event()
         self._threads = []
@@ -133,6 +151,7 @@ class Lockspace:
                 self.leases = dict(saved['leases'])
                 self.holders = {r: set(p)
                                 for r, p in saved['holders'].items()}
+                self.dropped = dict(saved['dropped'])
                 self.resumed = True
             except errors.LeaseLost as e:
                 LOG.error('Lockspace %s: cannot resume: %s', self.name, e)
@@ -219,11 +238,17 @@ class Lockspace:
                                 time.monotonic()))
 
     def renew_once(self):
-        """One renewal and one read of every slot."""
+        """One renewal: read every slot (ours included), then rewrite ours.
+
+        Two I/Os whatever the number of hosts and leases.
+        """
         if self.state in (LOST, LEFT):
             return
         try:
-            new = ops.run(delta.renew(self.mine, self.pending), self.io)
+            blocks = ops.run(delta.read_all(self.max_hosts), self.io)
+            self.table.observe(blocks, time.monotonic())
+            new = ops.run(delta.renew(self.mine, self.pending,
+                                      blocks[self.host_id - 1]), self.io)
         except errors.LeaseLost as e:
             self._lost(str(e))
             return
@@ -246,13 +271,32 @@ class Lockspace:
                             self.name, self.last_renewal - previous)
                 self.state = OK
                 self.grant_until = None
+            self._save_renewal()
         if recovered:
             if self.last_renewal - previous >= self.timing.host_dead:
                 self._verify_leases()
             self.notify('renewal_recovered', {})
-        self._observe()
+        self._release_dropped()
+
+    def _release_dropped(self):
+        # Leases dropped by fencing while storage was unreachable still
+        # name us on disk; now that I/O works, give them back so other
+        # hosts need not wait.
         with self.lock:
-            self._save()
+            dropped = dict(self.dropped)
+        for resource, held in dropped.items():
+            try:
+                ops.run(paxos.release(resource, held, self.max_hosts),
+                        self.io)
+            except errors.NotOwner:
+                pass
+            except errors.FitlockError as e:
+                LOG.warning('Lockspace %s: releasing fenced lease %s '
+                            'failed: %s', self.name, resource, e)
+                continue
+            with self.lock:
+                self.dropped.pop(resource, None)
+                self._save()
 
     def _observe(self):
         try:
@@ -329,8 +373,8 @@ class Lockspace:
             LOG.exception('Lockspace %s: the arbiter failed', self.name)
         if time.monotonic() > deadline:
             answer = None
-        if answer and answer.get('decision') == 'no-fence':
-            grant = float(answer.get('grant_seconds') or 0)
+        grant = _grant_seconds(answer)
+        if grant:
             with self.lock:
                 if self.state == ASKING:
                     self.state = GRANTED
@@ -356,7 +400,9 @@ class Lockspace:
                                self.fence_command, self.timing.kill_time)
         with self.lock:
             for resource in resources:
-                self.leases.pop(resource, None)
+                held = self.leases.pop(resource, None)
+                if held is not None and self.state != LOST:
+                    self.dropped[resource] = held
                 self.holders.pop(resource, None)
             if self.state not in (LOST, LEFT):
                 self.state = FENCED
@@ -393,8 +439,11 @@ class Lockspace:
                     'lockspace %s is %s: no lease can be taken now'
                     % (self.name, self.state))
             me = paxos.Owner(self.mine.host_id, self.mine.generation)
+        # NOTE(hastack): no fresh read of the host slots here: the renewer
+        # reads them every R, and HostTable judges a host dead only by
+        # what it has seen, so a stale table delays a takeover, never
+        # allows an early one.
         with self.acquire_lock:
-            self._observe()
             for attempt in range(_BALLOT_RETRIES):
                 try:
                     leader = ops.run(paxos.acquire(
@@ -525,8 +574,14 @@ class Lockspace:
         return result
 
     def _save(self):
-        state_file.save(self.state_dir, self.name, host_id=self.host_id,
-                        owner=self.owner, mine=self.mine,
-                        pending=self.pending, boot=self.boot,
-                        last_renewal=self.last_renewal, leases=self.leases,
-                        holders=self.holders)
+        state_file.save_leases(self.state_dir, self.name,
+                               host_id=self.host_id, owner=self.owner,
+                               leases=self.leases, holders=self.holders,
+                               dropped=self.dropped)
+        self._save_renewal()
+
+    def _save_renewal(self):
+        # Every R: a small file, whatever the number of leases.
+        state_file.save_renewal(self.state_dir, self.name, mine=self.mine,
+                                pending=self.pending, boot=self.boot,
+                                last_renewal=self.last_renewal)

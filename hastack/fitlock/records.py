@@ -19,6 +19,14 @@ from hastack.fitlock import errors
 
 BLOCK = 4096
 NAME_BYTES = 64
+# A never-written block. Comparing with it is C-speed; any() over 4 KiB of
+# bytes is a Python loop (25 us a block, hundreds per acquire).
+ZERO = bytes(BLOCK)
+
+
+def is_empty(block):
+    """Whether a block was never written (all zeros)."""
+    return block == ZERO
 
 # Flags of a leader record.
 LEADER_RELEASED = 0x1
@@ -71,7 +79,7 @@ class _Record:
         if len(block) != BLOCK:
             raise Corrupt('a %s block must be %d bytes, got %d'
                           % (cls.__name__, BLOCK, len(block)))
-        if not any(block):
+        if is_empty(block):
             return None
         size = len(cls.MAGIC) + struct.calcsize('<' + cls.FORMAT)
         if block[:len(cls.MAGIC)] != cls.MAGIC:

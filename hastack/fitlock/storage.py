@@ -142,7 +142,20 @@ class FileIO:
             write_block(fd, request.block, request.data)
             return None
         except OSError as e:
+            # NOTE(hastack): a file descriptor of a network mount can stay
+            # broken after the connection is reset (ENOTCONN, EIO); the
+            # next I/O opens the file afresh.
+            self._forget_fd(request.target)
             raise errors.IOFailure('%s failed: %s' % (_describe(request), e))
+
+    def _forget_fd(self, target):
+        with self._lock:
+            fd = self._fds.pop(target, None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _describe(request):
@@ -161,16 +174,32 @@ def _create_lease_file(path, max_hosts):
     return fd
 
 
+_buffers = threading.local()
+
+
+def _buffer(size):
+    """A page-aligned buffer of at least ``size`` bytes, one per thread,
+    reused: mapping a fresh megabyte per read costs more than the read."""
+    buf = getattr(_buffers, 'buf', None)
+    if buf is None or len(buf) < size:
+        if buf is not None:
+            buf.close()
+        buf = mmap.mmap(-1, max(size, BLOCK))
+        _buffers.buf = buf
+    return buf
+
+
 def read_blocks(fd, block, count):
     """Read ``count`` aligned blocks; a short read (past the end of a file
     still being sized) reads as zeros."""
     size = count * BLOCK
-    buf = mmap.mmap(-1, size)
+    buf = _buffer(size)
+    view = memoryview(buf)[:size]
     try:
-        got = os.preadv(fd, [buf], block * BLOCK)
-        data = bytes(buf[:got]).ljust(size, b'\0')
+        got = os.preadv(fd, [view], block * BLOCK)
+        data = bytes(view[:got]).ljust(size, b'\0')
     finally:
-        buf.close()
+        view.release()
     return [data[i * BLOCK:(i + 1) * BLOCK] for i in range(count)]
 
 
@@ -178,12 +207,13 @@ def write_block(fd, block, data):
     """Write one aligned block from a page-aligned buffer."""
     if len(data) != BLOCK:
         raise ValueError('a block is %d bytes, not %d' % (BLOCK, len(data)))
-    buf = mmap.mmap(-1, BLOCK)
+    buf = _buffer(BLOCK)
+    view = memoryview(buf)[:BLOCK]
     try:
-        buf[:] = data
-        written = os.pwritev(fd, [buf], block * BLOCK)
+        view[:] = data
+        written = os.pwritev(fd, [view], block * BLOCK)
     finally:
-        buf.close()
+        view.release()
     if written != BLOCK:
         raise OSError('short write: %d of %d bytes' % (written, BLOCK))
 
