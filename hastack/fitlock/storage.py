@@ -76,7 +76,12 @@ class FileIO:
         self._pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             for fd in self._fds.values():
-                os.close(fd)
+                try:
+                    os.close(fd)
+                except OSError:
+                    # A network mount that lost its connection reports the
+                    # error again on close; the descriptor is gone anyway.
+                    pass
             self._fds.clear()
 
     def _path(self, target):
