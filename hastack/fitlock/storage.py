@@ -143,7 +143,11 @@ class FileIO:
             fd = self._fd(request.target)
             self.io_count += 1
             if isinstance(request, ops.Read):
-                return read_blocks(fd, request.block, request.count)
+                # NOTE(hastack): the lockspace file is preallocated, so a
+                # short read there is a broken mount, never "never
+                # written"; only a lease file being sized may be short.
+                return read_blocks(fd, request.block, request.count,
+                                   strict=request.target == ops.LOCKSPACE)
             write_block(fd, request.block, request.data)
             return None
         except OSError as e:
@@ -194,14 +198,19 @@ def _buffer(size):
     return buf
 
 
-def read_blocks(fd, block, count):
-    """Read ``count`` aligned blocks; a short read (past the end of a file
-    still being sized) reads as zeros."""
+def read_blocks(fd, block, count, strict=False):
+    """Read ``count`` aligned blocks.
+
+    :param strict: a short read is an error (OSError); otherwise what lies
+        past the end of a file still being sized reads as zeros.
+    """
     size = count * BLOCK
     buf = _buffer(size)
     view = memoryview(buf)[:size]
     try:
         got = os.preadv(fd, [view], block * BLOCK)
+        if strict and got != size:
+            raise OSError('short read: %d of %d bytes' % (got, size))
         data = bytes(view[:got]).ljust(size, b'\0')
     finally:
         view.release()

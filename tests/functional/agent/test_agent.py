@@ -7,6 +7,7 @@ etcd writes of key messages, as the conductor will do.
 
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -64,7 +65,11 @@ class Conductor:
         self.delivered.append(message)
 
 
-class TestAgent(testtools.TestCase):
+class AgentTestBase(testtools.TestCase):
+    """A host namespace with three planes, their etcd clusters, RabbitMQ
+    through the mgmt plane, a test conductor and the agent's config."""
+
+    CONDUCTOR = Conductor
 
     def setUp(self):
         super().setUp()
@@ -79,19 +84,32 @@ class TestAgent(testtools.TestCase):
         rabbit = self.useFixture(net.TcpForwarder(
             self.network.bridge_address('mgmt'), 0, '127.0.0.1', 5672))
         self.exchange = 'hastack-test-%s' % self.network.suffix
+        # NOTE(hastack): RabbitMQ queue names come from topics alone, not
+        # the exchange: tests running at once need a virtual host each.
+        self.vhost = self.exchange
+        self._rabbitmqctl('add_vhost', self.vhost)
+        self.addCleanup(self._rabbitmqctl, 'delete_vhost', self.vhost)
+        self._rabbitmqctl('set_permissions', '-p', self.vhost, 'guest',
+                          '.*', '.*', '.*')
         self.tmp = self.useFixture(fixtures.TempDir()).path
         self._conductor(rabbit)
         self.config = os.path.join(self.tmp, 'agent.conf')
         self._write_config(rabbit)
 
+    @staticmethod
+    def _rabbitmqctl(*args):
+        subprocess.run(['rabbitmqctl'] + list(args), check=True,
+                       capture_output=True, timeout=60)
+
     def _conductor(self, rabbit):
         CONF([], project='hastack', default_config_files=[])
         self.addCleanup(CONF.reset)
         messaging_conf = self.useFixture(conffixture.ConfFixture(CONF))
-        messaging_conf.transport_url = 'rabbit://guest:guest@127.0.0.1:5672/'
+        messaging_conf.transport_url = (
+            'rabbit://guest:guest@127.0.0.1:5672/%s' % self.vhost)
         CONF.set_override('control_exchange', self.exchange)
         self.addCleanup(rpc.cleanup)
-        self.conductor = Conductor()
+        self.conductor = self.CONDUCTOR()
         server = rpc.get_server(CONF, conductor_rpcapi.TOPIC, 'conductor-1',
                                 [self.conductor])
         server.start()
@@ -111,13 +129,14 @@ class TestAgent(testtools.TestCase):
                                           self.host.address(plane)))
         with open(self.config, 'w') as f:
             f.write('[DEFAULT]\nhost = %s\ncontrol_exchange = %s\n'
-                    'transport_url = rabbit://guest:guest@%s:%d/\n'
+                    'transport_url = rabbit://guest:guest@%s:%d/%s\n'
                     '[agent]\nheartbeat_interval = %d\n'
                     'shared_mount_point = %s\nshared_must_be_mount = false\n'
                     'libvirt_uri = test:///default\n'
                     '[fitlock]\nsocket_path = %s/no-fitlockd.sock\n%s'
                     % (HOST, self.exchange,
                        self.network.bridge_address('mgmt'), rabbit.port,
+                       self.vhost,
                        INTERVAL, self.tmp, self.tmp, planes))
 
     def start_agent(self):
@@ -128,10 +147,17 @@ class TestAgent(testtools.TestCase):
         self.agent = self.host.run([agent, '--config-file', self.config],
                                    stdout=log, stderr=log)
         try:
-            wait_for(lambda: self.conductor.registered, 30,
-                     'the agent to register')
+            wait_for(lambda: self.heartbeat('mgmt'), 30,
+                     'the agent\'s first heartbeat')
+            wait_for(self._answers, 30, 'the agent to answer RPC')
         except AssertionError as e:
             raise AssertionError('%s; agent log:\n%s' % (e, self.agent_log()))
+
+    def _answers(self):
+        try:
+            return self.agent_api.get_status(self.context, HOST)
+        except messaging.MessagingTimeout:
+            return None
 
     def agent_log(self):
         with open(os.path.join(self.tmp, 'agent.log'), errors='replace') as f:
@@ -154,6 +180,11 @@ class TestAgent(testtools.TestCase):
                 client.get_prefix(messages.TO_CONTROLLER % HOST)
                 if json.loads(v)['type'] == 'fence_ack']
 
+
+
+class TestAgent(AgentTestBase):
+    """The agent's own duties."""
+
     def test_heartbeats_follow_each_plane(self):
         self.start_agent()
         for plane in states.PLANES:
@@ -161,6 +192,7 @@ class TestAgent(testtools.TestCase):
                             'a heartbeat on %s' % plane)
             self.assertEqual(HOST, beat['host'])
             self.assertTrue(beat['storage_ok'])
+        wait_for(lambda: self.conductor.registered, 30, 'registration')
         self.assertEqual(HOST, self.conductor.registered[0][0])
         self.host.cut('service')
         # Gone within the TTL (3 intervals) plus one interval of slack.
