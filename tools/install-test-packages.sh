@@ -1,39 +1,37 @@
 #!/bin/bash
-# Install the Debian packages the functional tests need beyond Python:
-#
-#   openssh-server  a private sshd serving the shared folder
-#                   (tests/functional/fitlock/storage_fixtures.py)
-#   openssh-client  ssh, ssh-keygen
-#   sshfs, fuse3    per-host mounts of that folder (needs /dev/fuse)
-#   iproute2        network namespaces, veth pairs, bridges ("ip")
-#   util-linux      nsenter
-#
-# Idempotent: installs only what is missing, and runs "apt-get update"
-# only then. Run as root. The tests start their own sshd on a test
-# address and port; a system sshd the package may start is not used.
+# Install the Debian packages HaStack's functional tests use; idempotent
+# (does nothing when they are all there). Run as root, or with sudo.
 set -euo pipefail
 
-packages=(openssh-server openssh-client sshfs fuse3 iproute2 util-linux)
+packages=(
+    # Planes: etcd clusters, network namespaces, bridges, veths, iptables.
+    etcd-server iproute2 iptables util-linux
+    # Shared storage a cable cut really cuts: sshfs over a test veth.
+    openssh-server openssh-client sshfs fuse3
+    # The libvirt hook against a real libvirtd with a TCG domain.
+    libvirt-daemon-system libvirt-clients qemu-system-x86
+)
 
 missing=()
 for package in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
-            grep -q 'install ok installed'; then
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null \
+            | grep -q 'install ok installed'; then
         missing+=("$package")
     fi
 done
-
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "Installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-test-packages: all installed"
+    exit 0
 fi
 
-# sshd refuses to start without its privilege separation folder.
-mkdir -p /run/sshd
-chmod 0755 /run/sshd
-
-if [ ! -c /dev/fuse ]; then
-    echo "warning: /dev/fuse is missing: the sshfs storage tests will fail" >&2
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+install() {
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+echo "install-test-packages: installing ${missing[*]}"
+if ! install; then
+    $sudo apt-get update -q
+    install
 fi

@@ -24,7 +24,7 @@ where
   1 s, and libvirtd 12 s instead of 0.4 s to start.
 
 Domains are transient (``virsh create``), diskless and ``type='qemu'``
-(TCG). Packages: tools/install-libvirt-test-packages.sh.
+(TCG). Packages: tools/install-test-packages.sh.
 """
 
 import fcntl
@@ -47,7 +47,7 @@ QEMU_CONF = '/etc/libvirt/qemu.conf'
 VIRTLOGD_SOCK = '/run/libvirt/virtlogd-sock'
 SYSTEM_QEMU_DRIVER_PID = '/run/libvirt/qemu/driver.pid'
 DOMAIN_PREFIX = 'hastack-hook-test-'
-INSTALL_SCRIPT = 'tools/install-libvirt-test-packages.sh'
+INSTALL_SCRIPT = 'tools/install-test-packages.sh'
 # libvirtd's debug line for each hook call (util.hook, libvirt 9.0).
 _HOOK_CALL = re.compile(r'Calling hook /etc/libvirt/hooks/qemu id=(\S+) '
                         r'op=(\S+) subop=(\S+) extra=(\S+)')

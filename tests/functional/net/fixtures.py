@@ -35,7 +35,7 @@ Things to know:
   futurist) on stderr.
 
 Needs root, ``ip`` (iproute2) and ``etcd`` (``etcd-server``);
-``tools/install-net-test-packages.sh`` installs them. :func:`skip_reason`
+``tools/install-test-packages.sh`` installs them. :func:`skip_reason`
 says why they cannot run here.
 """
 
@@ -104,7 +104,7 @@ def skip_reason():
     for binary in ('ip', 'etcd'):
         if shutil.which(binary) is None:
             return ('%s is not installed '
-                    '(tools/install-net-test-packages.sh)' % binary)
+                    '(tools/install-test-packages.sh)' % binary)
     return None
 
 
