@@ -92,20 +92,25 @@ class FileIO:
                             resource + LEASE_SUFFIX)
 
     def _fd(self, target):
+        """A descriptor of the target's file for one I/O; close it after.
+
+        NOTE(hastack): a duplicate of the cached descriptor, so a failed
+        I/O in another thread that retires the cached one cannot close the
+        number under us (and let it be reused for another lease file).
+        """
         with self._lock:
             fd = self._fds.get(target)
-            if fd is not None:
-                return fd
-            path = self._path(target)
-            try:
-                fd = os.open(path, open_flags())
-            except FileNotFoundError:
-                if target == ops.LOCKSPACE:
-                    raise errors.IOFailure('lockspace file %s does not '
-                                           'exist' % path)
-                fd = _create_lease_file(path, self.max_hosts)
-            self._fds[target] = fd
-            return fd
+            if fd is None:
+                path = self._path(target)
+                try:
+                    fd = os.open(path, open_flags())
+                except FileNotFoundError:
+                    if target == ops.LOCKSPACE:
+                        raise errors.IOFailure('lockspace file %s does not '
+                                               'exist' % path)
+                    fd = _create_lease_file(path, self.max_hosts)
+                self._fds[target] = fd
+            return os.dup(fd)
 
     def perform(self, request):
         """Answer one ``ops`` request (see ops.py)."""
@@ -141,6 +146,9 @@ class FileIO:
     def _do(self, request):
         try:
             fd = self._fd(request.target)
+        except OSError as e:
+            raise errors.IOFailure('%s failed: %s' % (_describe(request), e))
+        try:
             self.io_count += 1
             if isinstance(request, ops.Read):
                 # NOTE(hastack): the lockspace file is preallocated, so a
@@ -156,6 +164,11 @@ class FileIO:
             # next I/O opens the file afresh.
             self._forget_fd(request.target)
             raise errors.IOFailure('%s failed: %s' % (_describe(request), e))
+        finally:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _forget_fd(self, target):
         with self._lock:
