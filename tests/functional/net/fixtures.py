@@ -703,7 +703,22 @@ class TestHost(fixtures.Fixture):
         popen_kwargs.setdefault('stdin', subprocess.DEVNULL)
         process = subprocess.Popen(self.command(argv), **popen_kwargs)
         self._processes.append(process)
+        self._wait_entered(process)
         return process
+
+    def _wait_entered(self, process, timeout=10):
+        # Popen returns once ``ip`` is exec'd, before it has joined the
+        # namespace; a sweep or kill_namespace() in that window would not
+        # see the process, which would then outlive its namespace.
+        target = os.stat('/run/netns/%s' % self.namespace).st_ino
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                if os.stat('/proc/%d/ns/net' % process.pid).st_ino == target:
+                    return
+            except FileNotFoundError:
+                return
+            time.sleep(0.002)
 
     def execute(self, argv, timeout=60, **run_kwargs):
         """Run ``argv`` inside the namespace to completion; returns the
