@@ -9,14 +9,12 @@ import time
 from etcd3gw import lease as etcd_lease
 from oslo_log import log as logging
 
-from hastack.agent import etcd
+from hastack.common import etcd
+from hastack.common import keymsg
 
 LOG = logging.getLogger(__name__)
 
-
-def heartbeat_key(host):
-    """The heartbeat key of ``host`` (the same on every plane)."""
-    return '/hastack/hosts/%s/heartbeat' % host
+heartbeat_key = keymsg.heartbeat_key
 
 
 class PlaneHeartbeat:

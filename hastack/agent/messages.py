@@ -12,33 +12,21 @@ import concurrent.futures
 import json
 import threading
 import time
-import uuid
 
 from oslo_log import log as logging
-from oslo_utils import timeutils
 
-from hastack.agent import etcd
+from hastack.common import etcd
+from hastack.common import keymsg
 
 LOG = logging.getLogger(__name__)
 
-TO_CONTROLLER = '/hastack/messages/to-controller/%s/'
-TO_HOST = '/hastack/messages/to-host/%s/'
-MAINTENANCE_KEY = '/hastack/config/ha_maintenance'
-
-
-def make(message_type, host, body):
-    """A new key message ``{id, type, host, sent_at, body}``."""
-    return {'id': uuid.uuid4().hex, 'type': message_type, 'host': host,
-            'sent_at': timeutils.utcnow().isoformat(), 'body': body}
-
-
-def valid(message):
-    """Whether a decoded message has the contract's shape."""
-    return (isinstance(message, dict) and
-            isinstance(message.get('id'), str) and message['id'] and
-            isinstance(message.get('type'), str) and
-            isinstance(message.get('host'), str) and
-            isinstance(message.get('body', {}), dict))
+# The contract lives in hastack.common.keymsg; these names stay for the
+# agent's callers.
+TO_CONTROLLER = keymsg.TO_CONTROLLER
+TO_HOST = keymsg.TO_HOST
+MAINTENANCE_KEY = keymsg.MAINTENANCE_KEY
+make = keymsg.make
+valid = keymsg.valid
 
 
 class Deduplicator:

@@ -14,7 +14,6 @@ from oslo_utils import timeutils
 
 from hastack import version
 from hastack.agent import arbiter as arbiter_mod
-from hastack.agent import etcd
 from hastack.agent import heartbeat
 from hastack.agent import hypervisor
 from hastack.agent import manager
@@ -23,6 +22,7 @@ from hastack.agent import rpcapi as agent_rpcapi
 from hastack.agent import storage
 from hastack.agent import systemd
 from hastack.common import context as hastack_context
+from hastack.common import etcd
 from hastack.common import rpc
 from hastack.common import states
 from hastack.conductor import rpcapi as conductor_rpcapi

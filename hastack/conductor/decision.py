@@ -44,6 +44,8 @@ class HostView:
     ha_enabled: bool
     maintenance: bool
     planes: dict  # plane name -> 'up' | 'down' | 'unknown'
+    # A "no-fence" grant to the host stands until then (naive UTC).
+    fence_grant_until: datetime.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,13 +98,19 @@ class Decision:
         }
 
 
-def evaluate_gates(host, cluster):
+def evaluate_gates(host, cluster, now):
     """Every gate that must be open for HA to recover ``host``.
 
     :param host: a :class:`HostView`.
     :param cluster: a :class:`ClusterView`.
+    :param now: naive UTC now (a fencing grant ends at a time).
     :returns: a tuple of :class:`Gate`, in a fixed order.
     """
+    # SAFETY: a standing "no-fence" grant means the host keeps its lease
+    # holders running; recovering them elsewhere would run them twice
+    # (design.md section 5). The gate holds until the grant's end.
+    granted = (host.fence_grant_until is not None and
+               host.fence_grant_until > now)
     bad_components = sorted(name for name, status
                             in cluster.components.items()
                             if status != COMPONENT_OK)
@@ -130,6 +138,10 @@ def evaluate_gates(host, cluster):
         Gate('host_maintenance', not host.maintenance,
              'the host is in maintenance' if host.maintenance
              else 'the host is not in maintenance'),
+        Gate('fencing_grant', not granted,
+             'a no-fence grant to the host stands until %s'
+             % host.fence_grant_until.isoformat() if granted
+             else 'no no-fence grant stands'),
     )
 
 
@@ -143,7 +155,7 @@ def decide(host, cluster, now):
     """
     vector = {p: host.planes.get(p, states.PLANE_UNKNOWN)
               for p in states.PLANES}
-    gates = evaluate_gates(host, cluster)
+    gates = evaluate_gates(host, cluster, now)
     closed = [g for g in gates if not g.open]
     rule = strategy.rule_for(cluster.rules, strategy.vector_of(vector))
 

@@ -21,7 +21,8 @@ def host_view(host):
     return decision.HostView(
         name=host.name, state=host.state, state_since=host.state_since,
         ha_enabled=host.ha_enabled, maintenance=host.maintenance,
-        planes={p: getattr(host, '%s_status' % p) for p in states.PLANES})
+        planes={p: getattr(host, '%s_status' % p) for p in states.PLANES},
+        fence_grant_until=host.fence_grant_until)
 
 
 def cluster_view(context):

@@ -4,6 +4,7 @@ from oslo_middleware import cors
 
 from hastack.conf import agent
 from hastack.conf import api
+from hastack.conf import conductor
 from hastack.conf import database
 from hastack.conf import default
 from hastack.conf import fitlock
@@ -20,6 +21,7 @@ def list_opts():
         ('DEFAULT', default.opts),
         (agent.group, agent.opts),
         (api.group, api.opts),
+        (conductor.group, conductor.opts),
         (fitlock.group, fitlock.opts),
         (ha.group, ha.opts),
         (nova.group, nova.list_opts()),

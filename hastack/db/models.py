@@ -69,6 +69,10 @@ class Host(Base):
     # The failure being handled now, if any (see Failure).
     failure_uuid = orm.mapped_column(sa.String(36), nullable=True)
     agent_version = orm.mapped_column(sa.String(64), nullable=True)
+    # A "no-fence" answer to the host's fencing event stands until then;
+    # its instances are never recovered while it does (design.md 5).
+    fence_grant_until = orm.mapped_column(DateTime, nullable=True)
+    fence_grant_reason = orm.mapped_column(sa.String(255), nullable=True)
 
 
 class Instance(Base):
@@ -247,3 +251,30 @@ class Component(Base):
     # ok | abnormal | unknown
     status = orm.mapped_column(sa.String(16), nullable=False)
     detail = orm.mapped_column(sa.Text, nullable=True)
+
+
+class Message(Base):
+    """A key message a conductor received from an agent.
+
+    The same message arrives by RPC and over every etcd plane, at every
+    conductor; the unique message id keeps one row, so a copy is never
+    handled twice, whichever conductor takes it.
+    """
+
+    __tablename__ = 'messages'
+    __table_args__ = (
+        sa.UniqueConstraint('message_id', name='uniq_messages0message_id'),
+        sa.Index('messages_in_reply_to_idx', 'in_reply_to'),
+        sa.Index('messages_host_type_idx', 'host', 'type'),
+        Base.__table_args__,
+    )
+
+    message_id = orm.mapped_column(sa.String(64), nullable=False)
+    type = orm.mapped_column(sa.String(32), nullable=False)
+    host = orm.mapped_column(sa.String(255), nullable=False)
+    in_reply_to = orm.mapped_column(sa.String(64), nullable=True)
+    body = orm.mapped_column(JsonText, nullable=False)
+    # rpc, or etcd:<plane>: the path of the first copy.
+    path = orm.mapped_column(sa.String(32), nullable=False)
+    # Whether a conductor answered it (fencing events need an answer).
+    answered = orm.mapped_column(sa.Boolean, nullable=False)

@@ -89,7 +89,9 @@ class _WalkMigrations(_DatabaseTestMixin):
 
     def _check_3d1bf05b9477(self, engine, data):
         tables = set(sa.inspect(engine).get_table_names())
-        self.assertEqual(set(models.Base.metadata.tables),
+        self.assertEqual({'hosts', 'instances', 'strategies', 'failures',
+                          'tasks', 'events', 'settings', 'ha_status',
+                          'components'},
                          tables - {'alembic_version'})
 
         with engine.connect() as connection:
@@ -121,6 +123,17 @@ class _WalkMigrations(_DatabaseTestMixin):
             self.assertIs(False, ha_status.ha_maintenance)
             self.assertIs(False, ha_status.self_defense)
             self.assertIsNone(ha_status.created_at.tzinfo)
+
+
+    def _check_8b2f4c6d1e3a(self, engine, data):
+        inspector = sa.inspect(engine)
+        self.assertIn('messages', inspector.get_table_names())
+        columns = {c['name'] for c in inspector.get_columns('hosts')}
+        self.assertLessEqual({'fence_grant_until', 'fence_grant_reason'},
+                             columns)
+        uniques = {u['name'] for u in
+                   inspector.get_unique_constraints('messages')}
+        self.assertIn('uniq_messages0message_id', uniques)
 
 
 class TestWalkMigrationsSQLite(_WalkMigrations, testtools.TestCase):

@@ -14,7 +14,7 @@ from tests.unit.api import base
 
 UTC = datetime.UTC
 GATES = ['ha_maintenance', 'self_defense', 'core_components',
-         'host_ha_enabled', 'host_maintenance']
+         'host_ha_enabled', 'host_maintenance', 'fencing_grant']
 NOT_ADMIN = (base.MEMBER, base.READER, base.OTHER_MEMBER, base.OTHER_READER,
              base.NOBODY)
 

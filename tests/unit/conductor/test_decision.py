@@ -13,12 +13,13 @@ GRACE = 120
 
 
 def host(vector=('down', 'down', 'down'), state='suspect', since=None,
-         ha_enabled=True, maintenance=False):
+         ha_enabled=True, maintenance=False, fence_grant_until=None):
     return decision.HostView(
         name='compute-1', state=state,
         state_since=since or NOW - datetime.timedelta(seconds=GRACE + 1),
         ha_enabled=ha_enabled, maintenance=maintenance,
-        planes=dict(zip(('mgmt', 'service', 'storage'), vector)))
+        planes=dict(zip(('mgmt', 'service', 'storage'), vector)),
+        fence_grant_until=fence_grant_until)
 
 
 def cluster(**kw):
@@ -67,6 +68,9 @@ class TestGates(testscenarios.WithScenarios, base.BaseTestCase):
                              'cluster_kw': {}}),
         ('host_maintenance', {'host_kw': {'maintenance': True},
                               'cluster_kw': {}}),
+        ('fencing_grant', {'host_kw': {
+            'fence_grant_until': NOW + datetime.timedelta(seconds=1)},
+            'cluster_kw': {}}),
     ]
 
     def test_blocked(self):
@@ -82,6 +86,11 @@ class TestGates(testscenarios.WithScenarios, base.BaseTestCase):
 
 
 class TestTiming(base.BaseTestCase):
+
+    def test_an_ended_fencing_grant_no_longer_blocks(self):
+        result = decision.decide(host(fence_grant_until=NOW), cluster(),
+                                 NOW)
+        self.assertEqual(decision.ACTION_RECOVER, result.action)
 
     def test_waits_inside_grace(self):
         since = NOW - datetime.timedelta(seconds=30)
@@ -139,5 +148,5 @@ class TestOtherOutcomes(base.BaseTestCase):
     def test_as_dict_is_json_ready(self):
         doc = decision.decide(host(), cluster(), NOW).as_dict()
         self.assertEqual('recover', doc['action'])
-        self.assertEqual(5, len(doc['gates']))
+        self.assertEqual(6, len(doc['gates']))
         self.assertIsInstance(doc['recover_at'], str)

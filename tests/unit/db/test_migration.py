@@ -36,8 +36,8 @@ class MigrationTestCase(base.BaseTestCase):
     def test_version_of_empty_database_is_none(self):
         self.assertIsNone(migration.version(self.engine))
 
-    def test_head_is_the_single_initial_revision(self):
-        self.assertEqual('3d1bf05b9477', migration.head())
+    def test_head_is_the_conductor_revision(self):
+        self.assertEqual('8b2f4c6d1e3a', migration.head())
 
     def test_upgrade_creates_every_model_table(self):
         migration.upgrade(engine=self.engine)
