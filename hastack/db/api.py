@@ -15,8 +15,10 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
+from sqlalchemy import orm  # noqa: F401 - sa.orm.Session below
 
 from hastack.common import exception
+from hastack.common import notifications
 from hastack.common import states
 from hastack.db import models
 
@@ -28,6 +30,23 @@ _HA_STATUS_ID = 1
 # Retry writes that lose a deadlock or a lock wait (MariaDB, PostgreSQL).
 _retry_on_deadlock = oslo_db_api.wrap_db_retry(max_retries=5,
                                                retry_on_deadlock=True)
+
+
+# NOTE(hastack): SQLite starts a transaction lazily and upgrades it to a
+# write lock at its first write; two threads doing that at once make one
+# fail at once with "database is locked" (no busy wait: it would deadlock).
+# The conductor writes from many threads, so every SQLite transaction
+# takes the write lock when it begins and waits its turn for up to the
+# driver's busy timeout. oslo.db's SQLite engines already begin each
+# transaction with an explicit "BEGIN" (pysqlite's own is turned off);
+# that statement becomes "BEGIN IMMEDIATE". Other databases are unchanged.
+@sa.event.listens_for(sa.engine.Engine, 'before_cursor_execute',
+                      retval=True)
+def _sqlite_begin_immediate(connection, cursor, statement, parameters,
+                            context, executemany):
+    if statement == 'BEGIN' and connection.dialect.name == 'sqlite':
+        statement = 'BEGIN IMMEDIATE'
+    return statement, parameters
 
 
 def get_engine():
@@ -81,10 +100,32 @@ def _add_event(session, context, etype, message, severity='info',
     event = models.Event(
         uuid=uuidutils.generate_uuid(), severity=severity, type=etype,
         host=host, instance_uuid=instance_uuid, project_id=project_id,
-        message=message, acknowledged=False,
+        message=message, acknowledged=False, created_at=_now(),
         request_id=getattr(context, 'request_id', None))
     session.add(event)
+    # Published as notifications once (and only if) the transaction
+    # commits; see _publish_committed_events.
+    session.info.setdefault(_PENDING_EVENTS, []).append(
+        {'uuid': event.uuid, 'type': etype, 'severity': severity,
+         'host': host, 'instance_uuid': instance_uuid,
+         'project_id': project_id, 'message': message,
+         'created_at': event.created_at})
     return event
+
+
+_PENDING_EVENTS = 'hastack_pending_events'
+
+
+@sa.event.listens_for(sa.orm.Session, 'after_commit')
+def _publish_committed_events(session):
+    events = session.info.pop(_PENDING_EVENTS, None)
+    if events:
+        notifications.publish(events)
+
+
+@sa.event.listens_for(sa.orm.Session, 'after_rollback')
+def _drop_rolled_back_events(session):
+    session.info.pop(_PENDING_EVENTS, None)
 
 
 def _who(context):

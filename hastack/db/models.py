@@ -73,6 +73,9 @@ class Host(Base):
     # its instances are never recovered while it does (design.md 5).
     fence_grant_until = orm.mapped_column(DateTime, nullable=True)
     fence_grant_reason = orm.mapped_column(sa.String(255), nullable=True)
+    # Whether the agent's heartbeats say the shared folder works (None:
+    # no heartbeat says).
+    storage_ok = orm.mapped_column(sa.Boolean, nullable=True)
 
 
 class Instance(Base):

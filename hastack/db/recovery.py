@@ -38,13 +38,15 @@ _add_event = api._add_event
 @api._retry_on_deadlock
 @context_manager.writer
 def host_observe(context, name, planes, new_state=None,
-                 agent_version=None, create=True):
+                 agent_version=None, storage_ok=None, create=True):
     """Record what a monitor cycle saw of one host.
 
     :param planes: ``{plane: (status, last_seen or None)}``; a None
         ``last_seen`` keeps the stored one.
     :param new_state: the host's next state (see conductor.hoststate) or
         None to keep it; an event records the transition.
+    :param storage_ok: what the heartbeats say of the shared folder
+        (None: they say nothing; the stored value is kept).
     :param create: register a host never seen before.
     :returns: the Host, or None when unknown and ``create`` is False.
     """
@@ -70,6 +72,8 @@ def host_observe(context, name, planes, new_state=None,
             setattr(host, '%s_last_seen' % plane, last_seen)
     if agent_version:
         host.agent_version = agent_version
+    if storage_ok is not None:
+        host.storage_ok = storage_ok
     if new_state and new_state != host.state:
         _set_state(session, context, host, new_state,
                    'planes %s' % ', '.join(
@@ -243,6 +247,39 @@ def failure_close(context, failure_uuid, host_state, why, severity=None):
 
 
 # Tasks
+
+
+@api._retry_on_deadlock
+@context_manager.writer
+def tasks_cancel_waiting(context, failure_uuid, task_types, why):
+    """Cancel a failure's tasks of ``task_types`` that have not started.
+
+    :returns: the tasks cancelled (a running one is left alone).
+    """
+    session = context.session
+    waiting = list(session.scalars(sa.select(models.Task).where(
+        models.Task.failure_uuid == failure_uuid,
+        models.Task.type.in_(list(task_types)),
+        models.Task.state.in_((states.TASK_PENDING,
+                               states.TASK_DEFERRED)))))
+    cancelled = []
+    for task in waiting:
+        done = session.execute(sa.update(models.Task).where(
+            models.Task.id == task.id,
+            models.Task.state.in_((states.TASK_PENDING,
+                                   states.TASK_DEFERRED)))
+            .values(state=states.TASK_CANCELLED, finished_at=_now(),
+                    last_error=why)).rowcount
+        if done:
+            _add_event(session, context, 'task.cancelled',
+                       'Task %s (%s of %s) cancelled: %s'
+                       % (task.uuid, task.type,
+                          task.instance_uuid or task.host, why),
+                       host=task.host, instance_uuid=task.instance_uuid,
+                       project_id=task.project_id)
+            cancelled.append(task)
+    session.flush()
+    return cancelled
 
 
 @context_manager.reader

@@ -129,8 +129,8 @@ class _WalkMigrations(_DatabaseTestMixin):
         inspector = sa.inspect(engine)
         self.assertIn('messages', inspector.get_table_names())
         columns = {c['name'] for c in inspector.get_columns('hosts')}
-        self.assertLessEqual({'fence_grant_until', 'fence_grant_reason'},
-                             columns)
+        self.assertLessEqual({'fence_grant_until', 'fence_grant_reason',
+                              'storage_ok'}, columns)
         uniques = {u['name'] for u in
                    inspector.get_unique_constraints('messages')}
         self.assertIn('uniq_messages0message_id', uniques)

@@ -1,4 +1,5 @@
-"""Conductor: key messages received, and fencing grants on hosts.
+"""Conductor: key messages received; fencing grants and shared-folder
+health on hosts.
 
 Revision ID: 8b2f4c6d1e3a
 Revises: 3d1bf05b9477
@@ -45,4 +46,6 @@ def upgrade():
         batch.add_column(sa.Column('fence_grant_until', DATETIME,
                                    nullable=True))
         batch.add_column(sa.Column('fence_grant_reason', sa.String(255),
+                                   nullable=True))
+        batch.add_column(sa.Column('storage_ok', sa.Boolean,
                                    nullable=True))

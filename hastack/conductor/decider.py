@@ -1,0 +1,139 @@
+"""The decider: after each monitor pass, act on every host's decision and
+move failed hosts along their recovery (design.md section 6).
+
+* ``recover`` -> declare the failure: the host goes ``failed`` and its
+  tasks (force down, fence, one evacuation per HA instance) are created
+  in one transaction, once per failure whatever else runs.
+* ``fenced`` with no evacuation left to run -> ``recovered``.
+* ``recovering`` (the host came back) -> a task clears Nova's force-down
+  once the evacuations are over; a host that came back before it was
+  fenced keeps its instances, and the recovery's waiting tasks are
+  cancelled.
+"""
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from hastack.common import exception
+from hastack.common import nova
+from hastack.common import settings
+from hastack.common import states
+from hastack.conductor import decision
+from hastack.conductor import nova_ops
+from hastack.conductor import snapshot
+from hastack.db import api as db_api
+from hastack.db import recovery
+
+LOG = logging.getLogger(__name__)
+
+
+class Decider:
+    """Acts on the decisions of one pass.
+
+    :param conf: the ConfigOpts.
+    """
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    def run_once(self, context, now=None):
+        """One pass over every host.
+
+        :returns: ``{host: action}`` of the decisions taken.
+        """
+        now = now or timeutils.utcnow().replace(tzinfo=None)
+        cluster = snapshot.cluster_view(context)
+        taken = {}
+        for host in db_api.host_list(context):
+            try:
+                taken[host.name] = self._host(context, host, cluster, now)
+            except Exception:  # noqa: BLE001 - one host never stops all
+                LOG.exception('Deciding for host %s failed', host.name)
+        return taken
+
+    def _host(self, context, host, cluster, now):
+        if host.state == states.HOST_FENCED:
+            self._maybe_recovered(context, host)
+        elif host.state == states.HOST_RECOVERING:
+            self._returning(context, host)
+        result = decision.decide(snapshot.host_view(host), cluster, now)
+        if result.action == decision.ACTION_RECOVER:
+            self.declare(context, host, result)
+        return result.action
+
+    def declare(self, context, host, result):
+        """Declare ``host`` failed and create its recovery tasks."""
+        instances = self._ha_instances(context, host.name)
+        effective = settings.values(self.conf,
+                                    db_api.settings_get_stored(context))
+        declared = recovery.failure_declare(
+            context, host.name, result.vector, instances,
+            max_attempts=effective['max_retries'] + 1,
+            reason=result.reason)
+        if declared is None:
+            LOG.info('Host %s: another conductor declared the failure',
+                     host.name)
+            return None
+        failure, tasks = declared
+        LOG.warning('Host %s failed (%s): recovery %s, %d task(s)',
+                    host.name, result.reason, failure.uuid, len(tasks))
+        return failure
+
+    def _ha_instances(self, context, host):
+        """The HA-enabled instances on ``host``, fresh from Nova when it
+        answers (else as last synchronised, with a warning)."""
+        if nova.is_configured():
+            try:
+                recovery.instances_sync(context, nova_ops.list_servers())
+            except (exception.NovaUnavailable,
+                    nova_ops.NovaRefused) as e:
+                db_api.event_create(
+                    context, 'nova.unreachable',
+                    'Could not refresh the instances of %s from Nova (%s); '
+                    'using the last synchronised list' % (host, e),
+                    severity='warning', host=host)
+        return db_api.instance_list(context, {'host': host,
+                                              'ha_enabled': True})
+
+    def _maybe_recovered(self, context, host):
+        evacuations = recovery.tasks_of_failure(
+            context, host.failure_uuid, states.TASK_EVACUATE)
+        if any(t.state in states.TASK_OPEN_STATES for t in evacuations):
+            return
+        counts = {}
+        for task in evacuations:
+            counts[task.state] = counts.get(task.state, 0) + 1
+        failed = counts.get(states.TASK_FAILED, 0)
+        recovery.host_transition(
+            context, host.name, (states.HOST_FENCED,),
+            states.HOST_RECOVERED,
+            'evacuations over: %s' % (', '.join(
+                '%d %s' % (n, s) for s, n in sorted(counts.items()))
+                or 'none to run'),
+            severity='error' if failed else 'info')
+
+    def _returning(self, context, host):
+        if host.failure_uuid is None:
+            recovery.host_transition(
+                context, host.name, (states.HOST_RECOVERING,),
+                states.HOST_ACTIVE, 'no recovery to finish')
+            return
+        fences = recovery.tasks_of_failure(context, host.failure_uuid,
+                                           states.TASK_FENCE)
+        if fences and fences[0].state in (states.TASK_PENDING,
+                                          states.TASK_DEFERRED):
+            # The host came back before any fencing started: its
+            # instances never stopped, so nothing may be evacuated. The
+            # fence task goes first: once it is cancelled no proof can
+            # appear, and the evacuations waiting for one go too.
+            why = ('host %s came back before it was fenced; its instances '
+                   'kept running there' % host.name)
+            if recovery.tasks_cancel_waiting(
+                    context, host.failure_uuid, (states.TASK_FENCE,), why):
+                recovery.tasks_cancel_waiting(
+                    context, host.failure_uuid,
+                    (states.TASK_EVACUATE, states.TASK_FORCE_DOWN), why)
+        db_api.task_create(context, {
+            'type': states.TASK_UNFORCE_DOWN, 'host': host.name,
+            'failure_uuid': host.failure_uuid, 'priority': 1000,
+            'max_attempts': self.conf.conductor.returning_host_attempts})

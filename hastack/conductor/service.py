@@ -1,0 +1,174 @@
+"""hastack-conductor: the RPC server, the task engine and, while this
+conductor leads, the plane monitor, the decider and the inbox reader.
+
+Threads:
+
+* ``engine`` every ``[conductor] cycle_interval``: claim and run tasks
+  (every conductor);
+* ``leader`` every cycle: renew or take the leadership; while leading,
+  read the key-message inboxes and publish ``ha_maintenance`` every
+  cycle, and every ``monitor_interval`` read the planes and decide;
+  every ``instance_sync_interval`` refresh the instances from Nova.
+"""
+
+import datetime
+import threading
+import time
+
+from oslo_log import log as logging
+from oslo_service import service as oslo_service
+from oslo_utils import timeutils
+
+from hastack.agent import rpcapi as agent_rpcapi
+from hastack.common import context as hastack_context
+from hastack.common import exception
+from hastack.common import nova
+from hastack.common import rpc
+from hastack.conductor import coordination
+from hastack.conductor import decider as decider_mod
+from hastack.conductor import engine as engine_mod
+from hastack.conductor import handlers as handlers_mod
+from hastack.conductor import keymessages as keymessages_mod
+from hastack.conductor import manager
+from hastack.conductor import monitor as monitor_mod
+from hastack.conductor import nova_ops
+from hastack.conductor import planes as planes_mod
+from hastack.conductor import rpcapi
+from hastack.db import api as db_api
+from hastack.db import recovery
+
+LOG = logging.getLogger(__name__)
+
+# Received key messages are kept this long (they dedupe late copies and
+# count towards the storage judgement), then purged.
+MESSAGE_KEEP = datetime.timedelta(days=1)
+
+
+class Conductor(oslo_service.Service):
+    """One conductor process.
+
+    :param conf: the parsed ConfigOpts.
+    """
+
+    def __init__(self, conf):
+        super().__init__()
+        self.conf = conf
+        self.name = conf.host
+        group = conf.conductor
+        self.cycle = group.cycle_interval
+        self.monitor_interval = (group.monitor_interval or
+                                 conf.ha.heartbeat_interval)
+        self.planes = planes_mod.Planes(conf, conf.agent.message_ttl)
+        self.agent_api = agent_rpcapi.AgentAPI(
+            conf, timeout=group.fence_rpc_timeout)
+        self.keymessages = keymessages_mod.KeyMessages(conf, self.planes,
+                                                       self.agent_api)
+        self.monitor = monitor_mod.Monitor(conf, self.planes,
+                                           self.keymessages)
+        self.decider = decider_mod.Decider(conf)
+        self.handlers = handlers_mod.Handlers(conf, self.agent_api,
+                                              self.keymessages)
+        self.engine = engine_mod.TaskEngine(
+            conf, self.name, self.handlers.table(), self.handlers.gates,
+            self.handlers.after_table())
+        self.leadership = coordination.Leadership(
+            group.coordination_backend_url, self.name)
+        self.rpc_server = None
+        self._stop = threading.Event()
+        self._threads = []
+        self.last_pass = {}
+
+    def start(self):
+        """Start the RPC server and the loops."""
+        super().start()
+        self.leadership.start()
+        self.rpc_server = rpc.get_server(
+            self.conf, rpcapi.TOPIC, self.name,
+            [manager.ConductorManager(self.keymessages)])
+        self.rpc_server.start()
+        for target, name in ((self._engine_loop, 'engine'),
+                             (self._leader_loop, 'leader')):
+            thread = threading.Thread(target=target, name=name,
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        LOG.info('hastack-conductor %s running (cycle %.1f s, monitor '
+                 'every %.1f s)', self.name, self.cycle,
+                 self.monitor_interval)
+
+    def stop(self, graceful=False):
+        """Stop the loops, the runners and the RPC server."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self.engine.stop(wait=False)
+        if self.rpc_server is not None:
+            self.rpc_server.stop()
+            self.rpc_server.wait()
+        self.leadership.stop()
+        self.planes.close()
+        super().stop(graceful)
+
+    def _engine_loop(self):
+        while not self._stop.is_set():
+            self._guarded('engine', self.engine.run_once)
+            self._stop.wait(self.cycle)
+
+    def _leader_loop(self):
+        next_monitor = 0.0
+        next_sync = 0.0
+        next_purge = 0.0
+        while not self._stop.is_set():
+            if self.leadership.refresh():
+                self._guarded('inbox', self.keymessages.poll_inbox)
+                self._guarded('maintenance', self._publish_maintenance)
+                now = time.monotonic()
+                if now >= next_sync and nova.is_configured():
+                    next_sync = now + self.conf.conductor.\
+                        instance_sync_interval
+                    self._guarded('instance-sync', self._sync_instances)
+                if now >= next_monitor:
+                    next_monitor = now + self.monitor_interval
+                    if self._guarded('monitor', self.monitor.run_once):
+                        self._guarded('decider', self.decider.run_once)
+                if now >= next_purge:
+                    next_purge = now + 3600
+                    self._guarded('purge', self._purge)
+            self._stop.wait(self.cycle)
+
+    def _guarded(self, what, func):
+        """Run one pass of a loop; a failing pass is logged, and the next
+        one runs anyway. Returns whether it worked."""
+        context = hastack_context.get_admin_context()
+        try:
+            func(context)
+        except Exception:  # noqa: BLE001 - the loop must go on
+            LOG.exception('Conductor pass %s failed', what)
+            return False
+        self.last_pass[what] = time.monotonic()
+        return True
+
+    def _publish_maintenance(self, context):
+        status = db_api.ha_status_get(context)
+        written = self.planes.publish_maintenance(
+            status.ha_maintenance, status.maintenance_reason,
+            (status.maintenance_updated_at.isoformat()
+             if status.maintenance_updated_at else None))
+        if written:
+            LOG.info('ha_maintenance=%s published on planes %s',
+                     status.ha_maintenance, written)
+
+    def _sync_instances(self, context):
+        try:
+            servers = nova_ops.list_servers()
+        except (exception.NovaUnavailable, nova_ops.NovaRefused) as e:
+            LOG.warning('Instance sync from Nova failed: %s', e)
+            return
+        added, changed, removed = recovery.instances_sync(context, servers)
+        if added or changed or removed:
+            LOG.info('Instances from Nova: %d added, %d changed, %d '
+                     'removed', added, changed, removed)
+
+    def _purge(self, context):
+        recovery.message_purge(
+            context, timeutils.utcnow().replace(tzinfo=None) - MESSAGE_KEEP)
