@@ -5,6 +5,7 @@ import oslo_messaging as messaging
 
 from hastack.agent import hypervisor
 from hastack.common import exception
+from hastack.fitlock import client as fitlock_client
 
 LOG = logging.getLogger(__name__)
 
@@ -14,6 +15,13 @@ class WrongHost(exception.Invalid):
 
     msg_fmt = 'This is the agent of %(mine)s, not of %(asked)s.'
     code = 'hastack.agent.wrong_host'
+
+
+class FitlockUnavailable(exception.HastackException):
+    """This host's fitlockd could not be asked."""
+
+    msg_fmt = 'fitlockd of %(host)s could not be asked: %(detail)s'
+    code = 'hastack.agent.fitlock_unavailable'
 
 
 class AgentManager:
@@ -53,11 +61,14 @@ class AgentManager:
         self._check_host(host)
         self.agent.maintenance.set(bool(enabled), 'rpc')
 
-    @messaging.expected_exceptions(WrongHost)
+    @messaging.expected_exceptions(WrongHost, FitlockUnavailable)
     def inquire_lease(self, context, host, peer):
         """This host's Fitlock view of ``peer``'s delta lease."""
         self._check_host(host)
-        return self.agent.peer_lease(peer)
+        try:
+            return self.agent.peer_lease(peer)
+        except (OSError, ValueError, fitlock_client.RemoteError) as e:
+            raise FitlockUnavailable(host=self.agent.host, detail=e)
 
     @messaging.expected_exceptions(WrongHost)
     def deliver_message(self, context, host, message):

@@ -1,0 +1,350 @@
+"""A small HaStack cloud on real parts, for the conductor's tests.
+
+* three plane networks, each with its own etcd cluster (real etcd);
+* RabbitMQ (a virtual host per cluster), reached by the hosts through a
+  forwarder on the mgmt bridge, so cutting a host's mgmt plane cuts its
+  RPC too;
+* a MariaDB database, migrated;
+* the real Nova control plane with a fake compute per host (the fake virt
+  driver is the boundary that cannot run here: no hypervisor);
+* compute hosts as network namespaces, each running the real
+  ``hastack-agent`` (libvirt's test driver, ``test:///default``, stands in
+  for the hypervisor);
+* one or more real ``hastack-conductor`` processes, electing their leader
+  through tooz on the mgmt plane's etcd.
+
+The test process reaches the same database through ``hastack.db.api``.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import fixtures
+from keystoneauth1 import loading
+from keystoneauth1 import session as ks_session
+from novaclient import client as nova_client
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import test_fixtures
+import pymysql
+import sqlalchemy as sa
+
+from hastack import conf as hastack_conf
+from hastack.common import context as hastack_context
+from hastack.common import keymsg
+from hastack.common import states
+from hastack.db import api as db_api
+from hastack.db import migration
+from tests.functional.net import fixtures as net
+from tests.functional.nova import fixture as nova_fixture
+
+BIN = os.path.dirname(sys.executable)
+MYSQL = dict(host='127.0.0.1', user='openstack_citest',
+             password='openstack_citest')
+# Timing of the test cloud: heartbeats every second (etcd TTL 3 s), a
+# grace of 3 s. Same formulas as production, shorter numbers.
+INTERVAL = 1
+GRACE = 3
+NOVA_MICROVERSION = '2.94'
+
+
+def wait_for(predicate, timeout, what, interval=0.2):
+    """Poll ``predicate`` until it returns something true; return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out after %s s waiting for %s'
+                                 % (timeout, what))
+        time.sleep(interval)
+
+
+class MariaDBDatabase(fixtures.Fixture):
+    """A fresh, migrated MariaDB database plugged into hastack.db.api.
+
+    :ivar url: its SQLAlchemy URL (for the conductors' config).
+    """
+
+    def _setUp(self):
+        self.name = 'hastack_ft_%s' % uuid.uuid4().hex[:12]
+        connection = pymysql.connect(**MYSQL)
+        with connection.cursor() as cursor:
+            cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4'
+                           % self.name)
+        connection.close()
+        self.addCleanup(self._drop)
+        self.url = ('mysql+pymysql://%(user)s:%(password)s@%(host)s/'
+                    % MYSQL) + self.name + '?charset=utf8mb4'
+        engine = sa.create_engine(self.url)
+        migration.upgrade(engine=engine)
+        engine.dispose()
+        hastack_conf.CONF.set_override('connection', self.url, 'database')
+        facade = enginefacade.transaction_context()
+        facade.configure(connection=self.url)
+        self.useFixture(test_fixtures.ReplaceEngineFacadeFixture(
+            db_api.context_manager, facade))
+        self.addCleanup(lambda: facade.writer.get_engine().dispose())
+
+    def _drop(self):
+        connection = pymysql.connect(**MYSQL)
+        with connection.cursor() as cursor:
+            cursor.execute('DROP DATABASE IF EXISTS %s' % self.name)
+        connection.close()
+
+
+class HaCluster(fixtures.Fixture):
+    """Hosts, planes, Nova, agents and conductors, ready to fail.
+
+    :param hosts: names of the compute hosts.
+    :param conductors: how many conductors to start.
+    :param conductor_options: extra ``{group: {option: value}}`` for the
+        conductors' config.
+    """
+
+    def __init__(self, hosts=('c1', 'c2', 'c3'), conductors=1,
+                 conductor_options=None):
+        super().__init__()
+        self.host_names = list(hosts)
+        self.conductor_count = conductors
+        self.conductor_options = conductor_options or {}
+
+    def _setUp(self):
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.network = self.useFixture(net.PlaneNetwork())
+        self.planes = self.useFixture(net.PlaneClusters(self.network))
+        self.rabbit = self.useFixture(net.TcpForwarder(
+            self.network.bridge_address('mgmt'), 0, '127.0.0.1', 5672))
+        self.exchange = 'hastack-ft-%s' % self.network.suffix
+        # RabbitMQ queue names ignore the exchange: a vhost per cluster.
+        self.vhost = self.exchange
+        _rabbitmqctl('add_vhost', self.vhost)
+        self.addCleanup(_rabbitmqctl, 'delete_vhost', self.vhost)
+        _rabbitmqctl('set_permissions', '-p', self.vhost, 'guest', '.*',
+                     '.*', '.*')
+        self.database = self.useFixture(MariaDBDatabase())
+        self.context = hastack_context.get_admin_context()
+        self.nova = self.useFixture(nova_fixture.NovaServer())
+        self.hosts = {}
+        self.agents = {}
+        for name in self.host_names:
+            self.nova.start_compute(name)
+            self.hosts[name] = self.useFixture(net.TestHost(self.network,
+                                                            name))
+            self.start_agent(name)
+        self.conductors = {}
+        for index in range(self.conductor_count):
+            self.start_conductor('conductor-%d' % (index + 1))
+
+    # -- Nova -----------------------------------------------------------
+
+    def nova_client(self, credentials=None):
+        """A novaclient at the conductor's microversion (admin default)."""
+        auth = loading.get_plugin_loader('v3password').load_from_options(
+            auth_url=self.nova.auth_url,
+            **(credentials or self.nova.admin_credentials))
+        return nova_client.Client(NOVA_MICROVERSION,
+                                  session=ks_session.Session(auth=auth))
+
+    def boot(self, name, host, ha=True, client=None):
+        """Boot a server on ``host`` (HA-enabled by default); returns its
+        id once ACTIVE."""
+        admin = client or self.nova_client()
+        defaults = self.nova.defaults
+        server = admin.servers.create(
+            name, image=defaults['image_id'], flavor=defaults['flavor_id'],
+            nics=defaults['networks'],
+            availability_zone='nova:%s' % host,
+            meta={states.HA_METADATA_KEY: 'True' if ha else 'False'})
+        wait_for(lambda: admin.servers.get(server.id).status == 'ACTIVE',
+                 60, 'server %s ACTIVE' % name)
+        return server.id
+
+    def server(self, server_id):
+        """``(status, host)`` of a server, from Nova."""
+        server = self.nova_client().servers.get(server_id)
+        return server.status, getattr(server, 'OS-EXT-SRV-ATTR:host')
+
+    # -- agents ---------------------------------------------------------
+
+    def _config(self, path, host, sections):
+        with open(path, 'w') as f:
+            for group, options in sections.items():
+                f.write('[%s]\n' % group)
+                for key, value in options.items():
+                    f.write('%s = %s\n' % (key, value))
+        return path
+
+    def _plane_sections(self, host=None):
+        sections = {}
+        for plane in states.PLANES:
+            options = {'endpoints': self.planes.endpoints[plane],
+                       'timeout': 1}
+            if host is not None:
+                options['local_address'] = host.address(plane)
+            sections['plane_%s' % plane] = options
+        return sections
+
+    def start_agent(self, name):
+        """Start (or restart) the agent of ``name`` in its namespace."""
+        host = self.hosts[name]
+        folder = os.path.join(self.tmp, name)
+        os.makedirs(folder, exist_ok=True)
+        sections = {
+            'DEFAULT': {
+                'host': name, 'control_exchange': self.exchange,
+                'transport_url': 'rabbit://guest:guest@%s:%d/%s' % (
+                    self.network.bridge_address('mgmt'), self.rabbit.port,
+                    self.vhost)},
+            'ha': {'heartbeat_interval': INTERVAL},
+            'agent': {'shared_mount_point': folder,
+                      'shared_must_be_mount': 'false',
+                      'libvirt_uri': 'test:///default',
+                      'message_ttl': 30},
+            'fitlock': {'socket_path': os.path.join(folder,
+                                                    'no-fitlockd.sock')},
+        }
+        sections.update(self._plane_sections(host))
+        config = self._config(os.path.join(folder, 'agent.conf'), host,
+                              sections)
+        log = open(os.path.join(folder, 'agent.log'), 'ab')
+        self.addCleanup(log.close)
+        self.agents[name] = host.run(
+            [os.path.join(BIN, 'hastack-agent'), '--config-file', config],
+            stdout=log, stderr=log)
+
+    def agent_log(self, name):
+        """What the agent of ``name`` logged."""
+        with open(os.path.join(self.tmp, name, 'agent.log'),
+                  errors='replace') as f:
+            return f.read()
+
+    # -- conductors -----------------------------------------------------
+
+    def start_conductor(self, name):
+        """Start a ``hastack-conductor`` process called ``name``."""
+        folder = os.path.join(self.tmp, name)
+        os.makedirs(folder, exist_ok=True)
+        mgmt = self.planes.endpoints['mgmt'].split('://', 1)[1]
+        sections = {
+            'DEFAULT': {
+                'host': name, 'control_exchange': self.exchange,
+                'transport_url': 'rabbit://guest:guest@127.0.0.1:5672/%s'
+                                 % self.vhost},
+            'database': {'connection': self.database.url},
+            'ha': {'heartbeat_interval': INTERVAL,
+                   'grace_period': GRACE},
+            'conductor': {
+                'cycle_interval': 0.5, 'monitor_interval': 1,
+                'fence_timeout': 30, 'retry_backoff': 1,
+                'retry_backoff_max': 2, 'task_heartbeat_timeout': 8,
+                'evacuate_timeout': 60, 'fence_rpc_timeout': 5,
+                'instance_sync_interval': 5,
+                'coordination_backend_url':
+                    'etcd3+http://%s?timeout=5&lock_timeout=4' % mgmt},
+            'agent': {'message_ttl': 30},
+            'nova': {'auth_type': 'password',
+                     'auth_url': self.nova.auth_url,
+                     'username': 'admin', 'password': 'secret',
+                     'project_name': 'admin',
+                     'user_domain_name': 'Default',
+                     'project_domain_name': 'Default'},
+        }
+        sections.update(self._plane_sections())
+        for group, options in self.conductor_options.items():
+            sections.setdefault(group, {}).update(options)
+        config = self._config(os.path.join(folder, 'conductor.conf'), None,
+                              sections)
+        log = open(os.path.join(folder, 'conductor.log'), 'ab')
+        self.addCleanup(log.close)
+        process = subprocess.Popen(
+            [os.path.join(BIN, 'hastack-conductor'), '--config-file',
+             config], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        self.conductors[name] = process
+        self.addCleanup(self._stop_conductor, process)
+        return process
+
+    def kill_conductor(self, name):
+        """SIGKILL a conductor (a crash: its claims go stale)."""
+        process = self.conductors[name]
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+    @staticmethod
+    def _stop_conductor(process):
+        if process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+    def conductor_log(self, name):
+        """What a conductor logged."""
+        with open(os.path.join(self.tmp, name, 'conductor.log'),
+                  errors='replace') as f:
+            return f.read()
+
+    def logs(self):
+        """Every log, for a failing test's details."""
+        text = []
+        for name in self.conductors:
+            text.append('==== %s\n%s' % (name,
+                                         self.conductor_log(name)[-30000:]))
+        for name in self.hosts:
+            text.append('==== agent %s\n%s' % (name,
+                                               self.agent_log(name)[-8000:]))
+        return '\n'.join(text)
+
+    # -- the database's view --------------------------------------------
+
+    def host(self, name):
+        """The Host row of ``name`` (None before the first sighting)."""
+        try:
+            return db_api.host_get(self.context, name)
+        except Exception:  # noqa: BLE001 - not registered yet
+            return None
+
+    def wait_host_state(self, name, state, timeout=60):
+        """Wait until ``name`` is in ``state``; returns the Host row."""
+        return wait_for(
+            lambda: (lambda h: h if h and h.state == state else None)(
+                self.host(name)), timeout,
+            'host %s %s (now %s)' % (name, state,
+                                     getattr(self.host(name), 'state',
+                                             None)))
+
+    def wait_all_up(self, timeout=60):
+        """Wait until every host is active with every plane up."""
+        def up():
+            hosts = [self.host(n) for n in self.host_names]
+            return all(h is not None and h.state == states.HOST_ACTIVE and
+                       all(getattr(h, '%s_status' % p) == 'up'
+                           for p in states.PLANES) for h in hosts)
+        wait_for(up, timeout, 'every host active and up')
+
+    def tasks(self, **filters):
+        """Tasks matching ``filters``."""
+        return db_api.task_list(self.context, filters)
+
+    def events(self, etype=None):
+        """Events (of a type), oldest first."""
+        return [e for e in db_api.event_list(self.context, sort_dir='asc')
+                if etype is None or e.type == etype]
+
+    def controller_inbox(self, plane):
+        """Keys waiting in the controllers' inbox on a plane."""
+        client = self.planes[plane].client(timeout=2)
+        return [meta['key'] for _, meta in client.get_prefix(
+            keymsg.TO_CONTROLLER_PREFIX)]
+
+
+def _rabbitmqctl(*args):
+    subprocess.run(['rabbitmqctl'] + list(args), check=True,
+                   capture_output=True, timeout=60)
