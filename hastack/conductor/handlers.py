@@ -196,8 +196,10 @@ class Handlers:
             try:
                 view = self.agent_api.inquire_lease(context, peer, host)
             except Exception as e:  # noqa: BLE001 - ask the next peer
+                # The remote traceback is of no use here.
                 LOG.info('Peer %s could not tell the lease of %s: %s',
-                         peer, host, e)
+                         peer, host, str(e).splitlines()[0] if str(e)
+                         else type(e).__name__)
                 continue
             if isinstance(view, dict) and view.get('dead') is True:
                 return _proof('lease_expired', {

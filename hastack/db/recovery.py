@@ -374,14 +374,18 @@ def task_claim(context, uuid, owner, now, global_limit=None,
 @api._retry_on_deadlock
 @context_manager.writer
 def task_defer(context, uuid, why):
-    """A pending task waits (rate limit or a closed gate): ``deferred``.
+    """A due task must wait (rate limit or a closed gate): ``deferred``.
 
-    Only the first deferral of a wait writes an event.
+    An event is written when the task starts waiting and when the reason
+    it waits for changes, not on every pass.
     """
     session = context.session
     task = session.scalars(sa.select(models.Task).where(
         models.Task.uuid == uuid)).first()
-    if task is None or task.state != states.TASK_PENDING:
+    if task is None or task.state not in (states.TASK_PENDING,
+                                          states.TASK_DEFERRED):
+        return task
+    if task.state == states.TASK_DEFERRED and task.last_error == why:
         return task
     task.state = states.TASK_DEFERRED
     task.last_error = why

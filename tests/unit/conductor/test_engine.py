@@ -85,6 +85,14 @@ class TestEngine(EngineTestCase):
         deferrals = [e for e in db_api.event_list(self.context)
                      if e.type == 'task.deferred']
         self.assertEqual(3, len(deferrals))
+        # A new reason is worth an event; the same one again is not.
+        self.gate = lambda t: 'another reason'
+        self.run_pass()
+        self.run_pass()
+        deferrals = [e for e in db_api.event_list(self.context)
+                     if e.type == 'task.deferred']
+        self.assertEqual(6, len(deferrals))
+        self.assertIn('another reason', deferrals[0].message)
         self.gate = None
         self.assertEqual(3, len(self.run_pass()))
 
