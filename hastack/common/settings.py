@@ -9,7 +9,11 @@ values in.
 
 import dataclasses
 
+from oslo_log import log as logging
+
 from hastack.common import exception
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +50,32 @@ def config_defaults(conf):
     return {key: getattr(conf.ha, key) for key in DEFINITIONS}
 
 
+def usable(stored):
+    """The stored values that are valid settings; the others are dropped
+    (and logged), so the configured default applies.
+
+    The API validates every change, but the table can be edited behind
+    its back; a rate limit of -3 or a ratio of "lots" must never reach the
+    decision code.
+    """
+    good = {}
+    for key, value in stored.items():
+        definition = DEFINITIONS.get(key)
+        ok = definition is not None and isinstance(value, (int, float)) \
+            and not isinstance(value, bool) and \
+            definition.minimum <= value <= definition.maximum and \
+            (definition.type is float or float(value).is_integer())
+        if ok:
+            good[key] = definition.type(value)
+        else:
+            LOG.error('Ignoring run-time setting %s=%r stored in the '
+                      'database: %s', key, value,
+                      'unknown setting' if definition is None else
+                      'out of range %s..%s' % (definition.minimum,
+                                               definition.maximum))
+    return good
+
+
 def effective(conf, stored):
     """Merge stored run-time values over the configured defaults.
 
@@ -55,6 +85,7 @@ def effective(conf, stored):
         ``source`` being ``"runtime"`` or ``"config"``.
     """
     defaults = config_defaults(conf)
+    stored = usable(stored)
     result = {}
     for key, default in defaults.items():
         overridden = key in stored

@@ -169,6 +169,12 @@ def decide(host, cluster, now):
         return result(ACTION_IN_PROGRESS,
                       'the host is %s: the recovery of its current failure '
                       'is already under way or done' % host.state)
+    if not cluster.rules:
+        # No usable strategy (snapshot.active_rules): nothing to decide by.
+        return result(ACTION_BLOCKED,
+                      'HA will not act: %s'
+                      % '; '.join(g.detail for g in closed) if closed else
+                      'HA will not act: no usable active strategy')
     if rule is None:
         return result(ACTION_UNDECIDABLE,
                       'plane status unknown (%s): no rule applies and HA '

@@ -19,6 +19,7 @@ from hastack.common import settings
 from hastack.common import states
 from hastack.conductor import hoststate
 from hastack.conductor import selfdefense
+from hastack.conductor import snapshot
 from hastack.db import api as db_api
 from hastack.db import recovery
 
@@ -92,6 +93,11 @@ class Monitor:
                 agent_version=facts.get('agent_version'),
                 storage_ok=_storage_ok(name, seen, plane_ok))
         self._storage(context, now)
+        name, _, problem = snapshot.active_rules(context)
+        recovery.component_report(
+            context, snapshot.STRATEGY_COMPONENT,
+            'abnormal' if problem else 'ok',
+            problem or 'strategy %r in force' % name)
         self._self_defense(context, vectors)
         return {'planes': plane_ok, 'hosts': vectors}
 

@@ -8,9 +8,11 @@ inputs the conductor uses.
 import json
 
 from hastack import conf
+from hastack.common import exception
 from hastack.common import settings
 from hastack.common import states
 from hastack.conductor import decision
+from hastack.conductor import strategy
 from hastack.db import api as db_api
 
 CONF = conf.CONF
@@ -25,15 +27,43 @@ def host_view(host):
         fence_grant_until=host.fence_grant_until)
 
 
+# The pseudo-component that is abnormal when the active strategy cannot
+# be used (its row vanished or its rules no longer validate).
+STRATEGY_COMPONENT = 'active-strategy'
+
+
+def active_rules(context):
+    """``(name, rules, problem)`` of the active strategy.
+
+    A strategy row that vanished (deleted behind the API's back) or whose
+    rules no longer validate gives no rules and a problem text: HA must
+    then not act rather than guess.
+    """
+    try:
+        active = db_api.strategy_get_active(context)
+    except exception.StrategyNotFound:
+        return '<missing>', (), 'the active strategy no longer exists'
+    try:
+        rules = strategy.validate_rules(json.loads(active.rules))
+    except (ValueError, TypeError, KeyError,
+            exception.InvalidStrategy) as e:
+        return active.name, (), ('strategy %r has unusable rules: %s'
+                                 % (active.name, e))
+    return active.name, tuple(rules), None
+
+
 def cluster_view(context):
     """A :class:`decision.ClusterView` of the stored cluster state."""
     status = db_api.ha_status_get(context)
-    active = db_api.strategy_get_active(context)
+    name, rules, problem = active_rules(context)
     effective = settings.values(CONF, db_api.settings_get_stored(context))
+    components = {c.name: c.status for c in db_api.component_list(context)}
+    if problem:
+        components[STRATEGY_COMPONENT] = 'abnormal'
     return decision.ClusterView(
         ha_maintenance=status.ha_maintenance,
         self_defense=status.self_defense,
-        components={c.name: c.status for c in db_api.component_list(context)},
-        rules=tuple(json.loads(active.rules)),
-        strategy_name=active.name,
+        components=components,
+        rules=rules,
+        strategy_name=name,
         grace=effective['grace_period'])

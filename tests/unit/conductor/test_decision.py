@@ -150,3 +150,13 @@ class TestOtherOutcomes(base.BaseTestCase):
         self.assertEqual('recover', doc['action'])
         self.assertEqual(6, len(doc['gates']))
         self.assertIsInstance(doc['recover_at'], str)
+
+
+class TestNoUsableStrategy(base.BaseTestCase):
+
+    def test_blocked_not_undecidable(self):
+        result = decision.decide(
+            host(), cluster(rules=(), components={'active-strategy':
+                                                  'abnormal'}), NOW)
+        self.assertEqual(decision.ACTION_BLOCKED, result.action)
+        self.assertIn('active-strategy=abnormal', result.reason)
