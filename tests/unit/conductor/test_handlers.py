@@ -1,0 +1,196 @@
+"""Task handlers with Nova mocked (unit tests only; the real Nova runs in
+tests/functional/conductor): what an evacuation does for each state of
+the server, that it never runs without the fencing proof, and the gates."""
+
+import threading
+from unittest import mock
+
+from hastack.common import states
+from hastack.conductor import engine
+from hastack.conductor import handlers
+from hastack.conductor import nova_ops
+from hastack.conductor import snapshot
+from hastack.db import api as db_api
+from hastack.db import recovery
+from tests.unit.conductor import test_recovery_db as base
+
+
+def server(host='c1', status='ACTIVE', task_state=None, ha=True):
+    return {'uuid': 'u', 'name': 'vm', 'project_id': 'p', 'host': host,
+            'status': status, 'task_state': task_state, 'ha_enabled': ha}
+
+
+class NoWaitRunner(engine.Runner):
+    """A runner whose sleeps return at once."""
+
+    def sleep(self, seconds):
+        return self.lost()
+
+
+class HandlersTestCase(base.RecoveryDbTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.handlers = handlers.Handlers(self.conf.conf, mock.Mock(),
+                                          mock.Mock())
+        self.suspect_host(instances=1)
+        self.failure, tasks = self.declare()
+        self.tasks = {t.type: t for t in tasks}
+        self.stop = mock.Mock()
+        self.stop.is_set.return_value = False
+        self.stop.wait.return_value = None
+
+    def prove_fence(self):
+        fence = self.tasks['fence']
+        recovery.task_claim(self.context, fence.uuid, 'me', base.now())
+        recovery.task_finish(self.context, fence.uuid, 'me', 'succeeded',
+                             'ok', fence_proof={'kind': 'agent_ack'})
+
+    def evacuate(self):
+        task = self.tasks['evacuate']
+        return self.handlers.evacuate(self.context, task,
+                                      NoWaitRunner(task, self.stop))
+
+
+class TestEvacuate(HandlersTestCase):
+
+    def test_never_without_the_fencing_proof(self):
+        with mock.patch.object(nova_ops, 'evacuate') as evacuate:
+            outcome = self.evacuate()
+        self.assertEqual(engine.RETRY, outcome.kind)
+        evacuate.assert_not_called()
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_evacuates_and_follows_to_active(self, get_server, evacuate):
+        self.prove_fence()
+        get_server.side_effect = [server(), server(task_state='rebuilding'),
+                                  server(host='c2', task_state='rebuilding'),
+                                  server(host='c2')]
+        outcome = self.evacuate()
+        self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
+                         (outcome.kind, outcome.message))
+        evacuate.assert_called_once_with(self.tasks['evacuate']
+                                         .instance_uuid)
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_already_moved_is_not_evacuated_again(self, get_server,
+                                                  evacuate):
+        self.prove_fence()
+        get_server.return_value = server(host='c3', status='SHUTOFF')
+        self.assertEqual(engine.DONE, self.evacuate().kind)
+        evacuate.assert_not_called()
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_evacuation_in_flight_is_followed(self, get_server, evacuate):
+        self.prove_fence()
+        get_server.side_effect = [server(task_state='rebuilding'),
+                                  server(host='c2')]
+        self.assertEqual(engine.DONE, self.evacuate().kind)
+        evacuate.assert_not_called()
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_what_is_not_evacuated(self, get_server, evacuate):
+        self.prove_fence()
+        for found, words in ((None, 'deleted'),
+                             (server(ha=False), 'HA is no longer'),
+                             (server(status='PAUSED'), 'PAUSED')):
+            get_server.side_effect = None
+            get_server.return_value = found
+            outcome = self.evacuate()
+            self.assertEqual(engine.CANCEL, outcome.kind)
+            self.assertIn(words, outcome.message)
+        evacuate.assert_not_called()
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_failed_evacuation_and_nova_errors_are_retries(self, get_server,
+                                                           evacuate):
+        self.prove_fence()
+        get_server.side_effect = [server(), server(status='ERROR')]
+        outcome = self.evacuate()
+        self.assertEqual(engine.RETRY, outcome.kind)
+        self.assertIn('ERROR on c1', outcome.message)
+        get_server.side_effect = nova_ops.NovaRefused(detail='no host')
+        self.assertEqual(engine.RETRY, self.evacuate().kind)
+
+
+class TestGates(HandlersTestCase):
+
+    def gate(self, task_type):
+        return self.handlers.gates(self.context, self.tasks[task_type],
+                                   snapshot.cluster_view(self.context),
+                                   base.now())
+
+    def test_evacuation_waits_for_the_proof(self):
+        self.assertIsNone(self.gate('fence'))
+        self.assertEqual('waiting for the fencing proof',
+                         self.gate('evacuate'))
+        self.prove_fence()
+        self.assertIsNone(self.gate('evacuate'))
+
+    def test_cluster_and_host_gates_hold_every_task(self):
+        db_api.maintenance_set(self.context, True)
+        for task_type in ('force_down', 'fence', 'evacuate'):
+            self.assertIn('ha_maintenance', self.gate(task_type))
+        db_api.maintenance_set(self.context, False)
+        recovery.host_set_fence_grant(
+            self.context, 'c1', base.now() + base.datetime.timedelta(
+                seconds=60), 'test')
+        self.assertIn('no-fence grant', self.gate('fence'))
+
+
+class TestFence(HandlersTestCase):
+
+    def test_agent_ack_is_the_proof(self):
+        keymessages = mock.Mock()
+        keymessages.send.return_value = {'id': 'order-1'}
+        self.handlers.keymessages = keymessages
+        recovery.message_record(self.context, {
+            'id': 'ack-1', 'type': 'fence_ack', 'host': 'c1',
+            'body': {'in_reply_to': 'order-1', 'stopped': ['x'],
+                     'not_running': [], 'failed': []}}, 'etcd:storage')
+        task = self.tasks['fence']
+        outcome = self.handlers.fence(self.context, task,
+                                      NoWaitRunner(task, self.stop))
+        self.assertEqual(engine.DONE, outcome.kind)
+        self.assertEqual(('agent_ack', 'etcd:storage'),
+                         (outcome.proof['kind'],
+                          outcome.proof['detail']['path']))
+        self.assertEqual(states.HOST_FENCING,
+                         db_api.host_get(self.context, 'c1').state)
+
+    def test_a_failed_stop_is_no_proof(self):
+        self.flags(group='conductor', fence_timeout=1)
+        keymessages = mock.Mock()
+        keymessages.send.return_value = {'id': 'order-1'}
+        self.handlers.keymessages = keymessages
+        self.handlers.agent_api.inquire_lease.return_value = None
+        recovery.message_record(self.context, {
+            'id': 'ack-1', 'type': 'fence_ack', 'host': 'c1',
+            'body': {'in_reply_to': 'order-1', 'stopped': [],
+                     'not_running': [], 'failed': ['x']}}, 'rpc')
+        task = self.tasks['fence']
+        runner = engine.Runner(task, threading.Event())
+        outcome = self.handlers.fence(self.context, task, runner)
+        self.assertEqual(engine.RETRY, outcome.kind)
+        self.assertIn('could not stop', outcome.message)
+
+    def test_lease_seen_dead_by_a_peer_is_the_proof(self):
+        recovery.host_observe(self.context, 'c2', base.DOWN)
+        recovery.host_observe(self.context, 'c2', {
+            p: ('up', None) for p in ('mgmt', 'service', 'storage')})
+        keymessages = mock.Mock()
+        keymessages.send.return_value = {'id': 'order-1'}
+        self.handlers.keymessages = keymessages
+        self.handlers.agent_api.inquire_lease.return_value = {
+            'dead': True, 'generation': 4, 'unchanged_for': 141.0}
+        task = self.tasks['fence']
+        outcome = self.handlers.fence(self.context, task,
+                                      NoWaitRunner(task, self.stop))
+        self.assertEqual(('lease_expired', 'c2'),
+                         (outcome.proof['kind'],
+                          outcome.proof['detail']['observer']))
