@@ -29,13 +29,16 @@ from keystoneauth1 import session as ks_session
 from novaclient import client as nova_client
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import test_fixtures
+from oslo_messaging import conffixture
 import pymysql
 import sqlalchemy as sa
 
 from hastack import conf as hastack_conf
 from hastack.common import context as hastack_context
 from hastack.common import keymsg
+from hastack.common import rpc
 from hastack.common import states
+from hastack.conductor import rpcapi as conductor_rpcapi
 from hastack.db import api as db_api
 from hastack.db import migration
 from tests.functional.net import fixtures as net
@@ -137,6 +140,7 @@ class HaCluster(fixtures.Fixture):
                                                             name))
             self.start_agent(name)
         self.conductors = {}
+        self._conductor_rpc = None
         for index in range(self.conductor_count):
             self.start_conductor('conductor-%d' % (index + 1))
 
@@ -301,6 +305,19 @@ class HaCluster(fixtures.Fixture):
             text.append('==== agent %s\n%s' % (name,
                                                self.agent_log(name)[-8000:]))
         return '\n'.join(text)
+
+    def conductor_rpc(self):
+        """A ConductorAPI client on this cluster's RabbitMQ vhost."""
+        if self._conductor_rpc is None:
+            conf = hastack_conf.CONF
+            messaging_conf = self.useFixture(conffixture.ConfFixture(conf))
+            messaging_conf.transport_url = (
+                'rabbit://guest:guest@127.0.0.1:5672/%s' % self.vhost)
+            conf.set_override('control_exchange', self.exchange)
+            self.addCleanup(rpc.cleanup)
+            self._conductor_rpc = conductor_rpcapi.ConductorAPI(conf,
+                                                                timeout=20)
+        return self._conductor_rpc
 
     # -- the database's view --------------------------------------------
 

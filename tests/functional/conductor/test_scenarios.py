@@ -7,8 +7,12 @@ import json
 import threading
 import time
 
+from oslo_utils import timeutils
+
 from hastack.common import keymsg
 from hastack.common import states
+from hastack.conductor import decision
+from hastack.conductor import snapshot
 from hastack.db import api as db_api
 from hastack.db import recovery
 from tests.functional.conductor import cluster as cluster_mod
@@ -158,8 +162,7 @@ class TestRateLimits(ClusterTestCase):
 
 
 def db_now(cluster):
-    """The database's idea of now (naive UTC)."""
-    from oslo_utils import timeutils
+    """Now, naive UTC, as the database stores it."""
     return timeutils.utcnow().replace(tzinfo=None)
 
 
@@ -233,3 +236,51 @@ class TestNovaRefuses(ClusterTestCase):
         c.wait_host_state('c1', 'recovered', timeout=30)
         # The proof was there on every attempt.
         self.assertEqual('agent_ack', json.loads(task.fence_proof)['kind'])
+
+
+class TestFencingArbitration(ClusterTestCase):
+
+    def test_fencing_events_answered_over_rpc_and_any_plane(self):
+        c = self.cluster
+        # As an agent whose only working plane is 'service' would: the
+        # event in the controllers' inbox there, and no RPC.
+        event = keymsg.make(keymsg.FENCING_EVENT, 'c1',
+                            {'lockspace': 'hastack', 'timeout': 60})
+        inbox = c.planes['service'].client(timeout=2)
+        inbox.put(keymsg.TO_CONTROLLER % 'c1' + event['id'],
+                  json.dumps(event))
+        answer = wait_for(lambda: self._answer('service', event['id']), 20,
+                          'the answer on the service plane')
+        self.assertEqual(('fence', 0), (answer['body']['decision'],
+                                        answer['body']['grant_seconds']))
+        # Answered on every plane, and the inbox emptied.
+        for plane in states.PLANES:
+            self.assertIsNotNone(self._answer(plane, event['id']), plane)
+        wait_for(lambda: not c.controller_inbox('service'), 10,
+                 'the inbox read and cleared')
+
+        # By RPC, under ha_maintenance: a grant, recorded on the host,
+        # which closes its fencing_grant gate.
+        db_api.maintenance_set(c.context, True, 'arbitration test')
+        rpc_answer = c.conductor_rpc().report_fencing_event(
+            c.context, keymsg.make(keymsg.FENCING_EVENT, 'c1',
+                                   {'lockspace': 'hastack'}), timeout=20)
+        self.assertEqual('no-fence', rpc_answer['decision'])
+        self.assertEqual(120, rpc_answer['grant_seconds'])
+        host = c.host('c1')
+        self.assertIsNotNone(host.fence_grant_until)
+        gates = {g.name: g.open for g in decision.evaluate_gates(
+            snapshot.host_view(host), snapshot.cluster_view(c.context),
+            db_now(c))}
+        self.assertFalse(gates['fencing_grant'])
+        # A malformed event is answered 'fence', the safe default.
+        self.assertEqual('fence', c.conductor_rpc().report_fencing_event(
+            c.context, {'id': 'x'}, timeout=20)['decision'])
+
+    def _answer(self, plane, event_id):
+        client = self.cluster.planes[plane].client(timeout=2)
+        for raw, _ in client.get_prefix(keymsg.TO_HOST % 'c1'):
+            message = json.loads(raw)
+            if message['body'].get('in_reply_to') == event_id:
+                return message
+        return None
