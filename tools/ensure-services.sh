@@ -15,7 +15,8 @@ wait_for() {
     return 1
 }
 
-if ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
+if [ "${SKIP_POSTGRESQL:-0}" != 1 ] && \
+        ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
     echo "Starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
     wait_for PostgreSQL pg_isready -h 127.0.0.1 -q
