@@ -20,7 +20,6 @@ Payload (version 1.0)::
 import threading
 
 from oslo_log import log as logging
-import oslo_messaging as messaging
 
 LOG = logging.getLogger(__name__)
 
@@ -56,6 +55,11 @@ def event_type(event):
 def init(conf, publisher_id):
     """Start sending notifications from this process."""
     global _notifier
+    # NOTE(hastack): imported here, not at the top: every process that
+    # touches the database imports this module, and importing
+    # oslo.messaging selects oslo.service's backend, which short
+    # commands (hastack-manage) have no use for.
+    import oslo_messaging as messaging
     with _lock:
         transport = messaging.get_notification_transport(conf)
         _notifier = messaging.Notifier(transport,
