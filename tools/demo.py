@@ -21,8 +21,8 @@ from oslo_utils import timeutils
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
+from tests.cluster import harness as cluster_mod  # noqa: E402
 from tests.fixtures import conf as conf_fixture  # noqa: E402
-from tests.functional.conductor import cluster as cluster_mod  # noqa: E402
 from tests.functional.net import fixtures as net  # noqa: E402
 
 BOLD, DIM, RED, GREEN, YELLOW, CYAN, RESET = (

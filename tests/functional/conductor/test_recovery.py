@@ -8,8 +8,8 @@ import os
 import testtools
 from testtools import content
 
+from tests.cluster import harness as cluster_mod
 from tests.fixtures import conf as conf_fixture
-from tests.functional.conductor import cluster as cluster_mod
 from tests.functional.net import fixtures as net
 
 REQUIRE = os.environ.get('HASTACK_TEST_REQUIRE_NET') == '1'

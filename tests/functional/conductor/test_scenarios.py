@@ -15,7 +15,7 @@ from hastack.conductor import decision
 from hastack.conductor import snapshot
 from hastack.db import api as db_api
 from hastack.db import recovery
-from tests.functional.conductor import cluster as cluster_mod
+from tests.cluster import harness as cluster_mod
 from tests.functional.conductor import test_recovery
 
 ClusterTestCase = test_recovery.ClusterTestCase
