@@ -54,8 +54,15 @@ opts = [
                     'only check.'),
     cfg.StrOpt('hypervisor',
                default='libvirt',
-               choices=['libvirt'],
+               choices=[('libvirt', 'libvirt domains (production)'),
+                        ('process', 'local processes registered in '
+                         'process_instances_dir: the test hypervisor of '
+                         'the cluster harness, where a real one cannot '
+                         'run')],
                help='How instances on this host are listed and stopped.'),
+    cfg.StrOpt('process_instances_dir',
+               help='The "process" hypervisor: the folder where each '
+                    'running instance leaves <uuid>.pid.'),
     cfg.StrOpt('libvirt_uri',
                default='qemu:///system',
                help='The libvirt connection of the libvirt driver.'),

@@ -13,9 +13,18 @@
 * one or more real ``hastack-conductor`` processes, electing their leader
   through tooz on the mgmt plane's etcd.
 
+With ``fitlock=True`` each host also gets what makes split brain
+observable: the shared folder mounted with sshfs over the host's own
+storage plane (so cutting that plane cuts the storage), a ``fitlockd``
+in the host's namespace with the agent as its arbiter, and the "process"
+hypervisor: Nova's computes start each guest as a process on its host
+(tests/cluster/instance.py) that holds the instance's Fitlock lease and
+appends to the instance's disk file on the shared storage.
+
 The test process reaches the same database through ``hastack.db.api``.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -41,10 +50,14 @@ from hastack.common import states
 from hastack.conductor import rpcapi as conductor_rpcapi
 from hastack.db import api as db_api
 from hastack.db import migration
+from hastack.fitlock import client as fitlock_client
+from hastack.fitlock import timing as fitlock_timing
+from tests.functional.fitlock import storage_fixtures
 from tests.functional.net import fixtures as net
 from tests.functional.nova import fixture as nova_fixture
 
 BIN = os.path.dirname(sys.executable)
+HERE = os.path.dirname(os.path.abspath(__file__))
 MYSQL = dict(host='127.0.0.1', user='openstack_citest',
              password='openstack_citest')
 # Timing of the test cloud: heartbeats every second (etcd TTL 3 s), a
@@ -52,6 +65,14 @@ MYSQL = dict(host='127.0.0.1', user='openstack_citest',
 INTERVAL = 1
 GRACE = 3
 NOVA_MICROVERSION = '2.94'
+LOCKSPACE = 'hastack'
+# Fitlock timing of the harness (hastack/fitlock/timing.py formulas):
+# N = 0.5 s, so renewals every 2N = 1 s, F = 8N = 4 s, W = 4 s and
+# H = F + W = 8 s; A + T_kill + slop = 2 + 0.5 + 0.5 = 3 s <= W; slop <=
+# N. The sshfs connection dies 6-7 s after a storage cut, within H.
+FITLOCK_TIMING = fitlock_timing.Timing(io_timeout=0.5, watchdog=4.0,
+                                       arbiter_wait=2.0, kill_time=0.5,
+                                       slop=0.5)
 
 
 def wait_for(predicate, timeout, what, interval=0.2):
@@ -110,11 +131,12 @@ class HaCluster(fixtures.Fixture):
     """
 
     def __init__(self, hosts=('c1', 'c2', 'c3'), conductors=1,
-                 conductor_options=None):
+                 conductor_options=None, fitlock=False):
         super().__init__()
         self.host_names = list(hosts)
         self.conductor_count = conductors
         self.conductor_options = conductor_options or {}
+        self.fitlock = fitlock
 
     def _setUp(self):
         self.tmp = self.useFixture(fixtures.TempDir()).path
@@ -131,13 +153,23 @@ class HaCluster(fixtures.Fixture):
                      '.*', '.*')
         self.database = self.useFixture(MariaDBDatabase())
         self.context = hastack_context.get_admin_context()
-        self.nova = self.useFixture(nova_fixture.NovaServer())
         self.hosts = {}
+        for name in self.host_names:
+            self.hosts[name] = self.useFixture(net.TestHost(self.network,
+                                                            name))
+        self.fitlockd = {}
+        hook = None
+        if self.fitlock:
+            self.storage = self.useFixture(PlaneSshfsStorage(self))
+            hook = [sys.executable, os.path.join(HERE, 'instance_hook.py'),
+                    self._write_hosts_file()]
+        self.nova = self.useFixture(nova_fixture.NovaServer(
+            instance_hook=hook))
         self.agents = {}
         for name in self.host_names:
             self.nova.start_compute(name)
-            self.hosts[name] = self.useFixture(net.TestHost(self.network,
-                                                            name))
+            if self.fitlock:
+                self.start_fitlockd(name)
             self.start_agent(name)
         self.conductors = {}
         self._conductor_rpc = None
@@ -193,11 +225,112 @@ class HaCluster(fixtures.Fixture):
             sections['plane_%s' % plane] = options
         return sections
 
+    # -- Fitlock and the process hypervisor ----------------------------
+
+    def host_id(self, name):
+        """Fitlock host id of ``name`` (1 for the first host)."""
+        return self.host_names.index(name) + 1
+
+    def folder(self, name):
+        """The host's local folder (its "local disk")."""
+        path = os.path.join(self.tmp, name)
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def _write_hosts_file(self):
+        info = {}
+        for name in self.host_names:
+            local = self.folder(name)
+            for sub in ('instances', 'logs'):
+                os.makedirs(os.path.join(local, sub), exist_ok=True)
+            info[name] = {
+                'namespace': self.hosts[name].namespace,
+                'mount': self.storage.mount_point(self.host_id(name)),
+                'socket': os.path.join(local, 'fitlockd.sock'),
+                'lockspace': LOCKSPACE,
+                'instances': os.path.join(local, 'instances'),
+                'logs': os.path.join(local, 'logs')}
+        path = os.path.join(self.tmp, 'hosts.json')
+        with open(path, 'w') as f:
+            json.dump(info, f, indent=1)
+        self.host_info = info
+        return path
+
+    def start_fitlockd(self, name):
+        """Start (or restart) the fitlockd of ``name`` in its namespace;
+        waits until it has joined the lockspace."""
+        local = self.folder(name)
+        t = FITLOCK_TIMING
+        boot_id = os.path.join(local, 'boot_id')
+        if not os.path.exists(boot_id):
+            with open(boot_id, 'w') as f:
+                f.write('boot-1\n')
+        config = self._config(os.path.join(local, 'fitlockd.conf'), None, {
+            'DEFAULT': {'host': name},
+            'fitlock': {
+                'directory': self.storage.mount_point(self.host_id(name)),
+                'host_id': self.host_id(name), 'lockspaces': LOCKSPACE,
+                'io_timeout': t.io_timeout,
+                'watchdog_timeout': t.watchdog,
+                'arbiter_wait': t.arbiter_wait,
+                'kill_timeout': t.kill_time, 'slop': t.slop,
+                'socket_path': self.host_info[name]['socket'],
+                'state_dir': os.path.join(local, 'fitlock-state'),
+                'boot_id_file': boot_id}})
+        log = open(os.path.join(local, 'fitlockd.log'), 'ab')
+        self.addCleanup(log.close)
+        self.fitlockd[name] = self.hosts[name].run(
+            [os.path.join(BIN, 'fitlockd'), '--config-file', config],
+            stdout=log, stderr=log)
+
+        def joined():
+            try:
+                with fitlock_client.Client(self.host_info[name]['socket'],
+                                           timeout=5) as client:
+                    status = client.call('status')
+            except (OSError, ValueError, fitlock_client.RemoteError):
+                return False
+            return any(ls['state'] == 'ok' for ls in status['lockspaces'])
+        wait_for(joined, 60, 'fitlockd of %s joined' % name)
+
+    def fitlock_call(self, name, op, **params):
+        """One request to the fitlockd of ``name``."""
+        with fitlock_client.Client(self.host_info[name]['socket'],
+                                   timeout=10) as client:
+            return client.call(op, **params)
+
+    def instance_pids(self):
+        """``{uuid: [(host, pid)]}`` of the instance processes alive now,
+        on every host."""
+        alive = {}
+        for name in self.host_names:
+            folder = os.path.join(self.folder(name), 'instances')
+            for entry in os.listdir(folder):
+                if not entry.endswith('.pid'):
+                    continue
+                try:
+                    with open(os.path.join(folder, entry)) as f:
+                        pid = int(f.read().split()[0])
+                except (OSError, ValueError, IndexError):
+                    continue
+                if os.path.exists('/proc/%d' % pid):
+                    alive.setdefault(entry[:-4], []).append((name, pid))
+        return alive
+
+    def disks_dir(self):
+        """The instance disk files' folder, on the storage server side."""
+        return os.path.join(self.storage.backing, 'disks')
+
+    def crash_host(self, name):
+        """Crash ``name``: every process of its namespace dies (agent,
+        fitlockd, instances, its sshfs) and its nova-compute stops."""
+        self.hosts[name].crash()
+        self.nova.stop_compute(name)
+
     def start_agent(self, name):
         """Start (or restart) the agent of ``name`` in its namespace."""
         host = self.hosts[name]
-        folder = os.path.join(self.tmp, name)
-        os.makedirs(folder, exist_ok=True)
+        folder = self.folder(name)
         sections = {
             'DEFAULT': {
                 'host': name, 'control_exchange': self.exchange,
@@ -212,6 +345,18 @@ class HaCluster(fixtures.Fixture):
             'fitlock': {'socket_path': os.path.join(folder,
                                                     'no-fitlockd.sock')},
         }
+        if self.fitlock:
+            mount = self.storage.mount_point(self.host_id(name))
+            sections['agent'].update({
+                'shared_mount_point': mount,
+                'shared_must_be_mount': 'true',
+                'hypervisor': 'process',
+                'process_instances_dir': self.host_info[name]['instances'],
+                'lockspace': LOCKSPACE,
+                # fitlockd waits A = 2 s for the answer; keep 0.5 s.
+                'arbiter_answer_margin': 0.5})
+            sections['fitlock']['socket_path'] = \
+                self.host_info[name]['socket']
         sections.update(self._plane_sections(host))
         config = self._config(os.path.join(folder, 'agent.conf'), host,
                               sections)
@@ -360,6 +505,40 @@ class HaCluster(fixtures.Fixture):
         client = self.planes[plane].client(timeout=2)
         return [meta['key'] for _, meta in client.get_prefix(
             keymsg.TO_CONTROLLER_PREFIX)]
+
+
+class PlaneSshfsStorage(storage_fixtures.SshfsStorage):
+    """The shared folder, served by sshd on the storage bridge and mounted
+    per host through that host's storage plane veth: cutting the host's
+    storage plane cuts its storage too, as on a real storage network.
+
+    Host ids are the cluster's (1 for its first host).
+    """
+
+    def __init__(self, cluster):
+        super().__init__(hosts=range(1, len(cluster.host_names) + 1),
+                         lockspace=LOCKSPACE, max_hosts=16,
+                         timing=FITLOCK_TIMING)
+        self.cluster = cluster
+
+    def _host(self, host_id):
+        return self.cluster.hosts[self.cluster.host_names[host_id - 1]]
+
+    def netns(self, host_id):
+        """The namespace of the cluster host."""
+        return self._host(host_id).namespace
+
+    def veth(self, host_id):
+        """The host's storage plane veth (root namespace end)."""
+        return self._host(host_id).veth('storage')
+
+    def address(self, host_id):
+        """The host's address on the storage plane."""
+        return self._host(host_id).address('storage')
+
+    def _make_network(self):
+        # The cluster's storage plane is the network.
+        self.server = self.cluster.network.bridge_address('storage')
 
 
 def _rabbitmqctl(*args):

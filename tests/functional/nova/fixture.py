@@ -80,6 +80,10 @@ class NovaServer(fixtures.Fixture):
     :param venv: the Nova venv; default ``$HASTACK_NOVA_VENV`` or
         ``<repo>/.nova-venv``.
     :param ready_timeout: seconds to wait for the server to serve.
+    :param instance_hook: argv prefix of a program the computes run to
+        start and stop each guest on its test host (server.py's
+        ``InstanceHookDriver``); None: guests exist only in Nova's fake
+        driver.
 
     :ivar url: ``http://127.0.0.1:<port>``.
     :ivar auth_url: Keystone v3 URL for keystoneauth (``v3password`` or
@@ -97,8 +101,10 @@ class NovaServer(fixtures.Fixture):
 
     STOP_TIMEOUT = 10
 
-    def __init__(self, port=0, venv=None, ready_timeout=120):
+    def __init__(self, port=0, venv=None, ready_timeout=120,
+                 instance_hook=None):
         super().__init__()
+        self.instance_hook = instance_hook
         self.port = port
         self.venv = venv
         self.ready_timeout = ready_timeout
@@ -112,7 +118,9 @@ class NovaServer(fixtures.Fixture):
             # -I: the script's folder (HaStack's tests) stays off sys.path
             # and PYTHON* variables are ignored.
             self.process = subprocess.Popen(
-                [python, '-I', SERVER_SCRIPT, '--port', str(self.port)],
+                [python, '-I', SERVER_SCRIPT, '--port', str(self.port)] +
+                (['--instance-hook', json.dumps(self.instance_hook)]
+                 if self.instance_hook else []),
                 stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, env=env, cwd=folder)
         self.pid = self.process.pid

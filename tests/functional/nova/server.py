@@ -71,6 +71,7 @@ import logging
 import os
 import signal
 import socketserver
+import subprocess
 import sys
 import threading
 import time
@@ -78,7 +79,9 @@ from unittest import mock
 import uuid
 from wsgiref import simple_server
 
+from nova import exception as nova_exception
 from nova.tests.fixtures import glance as glance_fixture
+from nova.virt import fake
 import testtools
 
 LOG = logging.getLogger('hastack.nova_server')
@@ -249,6 +252,51 @@ class Identity:
             return 'admin', project_id('admin'), ADMIN_ROLES
         user = token.split('-', 1)[0] or 'member'
         return user, project_id('demo'), MEMBER_ROLES
+
+
+class InstanceHookDriver(fake.FakeDriver):
+    """Nova's fake virt driver (the hypervisor boundary, which cannot run
+    here) whose guests are also processes on a HaStack test host.
+
+    spawn, power_on and reboot run ``<hook> start <host> <uuid>`` first and
+    fail when it fails (the harness's instance could not take its Fitlock
+    lease: another live host holds it); destroy and power_off run
+    ``<hook> stop <host> <uuid>``. The hook is the argv prefix given with
+    ``--instance-hook`` (tests/cluster/instance_hook.py).
+    """
+
+    hook = None
+
+    def _hook(self, action, instance):
+        result = subprocess.run(
+            self.hook + [action, self._host, instance.uuid],
+            capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise nova_exception.NovaException(
+                'instance hook %s %s on %s failed: %s' % (
+                    action, instance.uuid, self._host,
+                    (result.stderr or result.stdout).strip()[-500:]))
+
+    def spawn(self, context, instance, *args, **kwargs):
+        """Start the instance process, then record the guest."""
+        if kwargs.get('power_on', True):
+            self._hook('start', instance)
+        super().spawn(context, instance, *args, **kwargs)
+
+    def destroy(self, context, instance, *args, **kwargs):
+        """Stop the instance process (if any), then forget the guest."""
+        self._hook('stop', instance)
+        super().destroy(context, instance, *args, **kwargs)
+
+    def power_off(self, instance, *args, **kwargs):
+        """Stop the instance process."""
+        self._hook('stop', instance)
+        super().power_off(instance, *args, **kwargs)
+
+    def power_on(self, context, instance, *args, **kwargs):
+        """Start the instance process again."""
+        self._hook('start', instance)
+        super().power_on(context, instance, *args, **kwargs)
 
 
 class NovaControlPlane(integrated_helpers.ProviderUsageBaseTestCase):
@@ -461,7 +509,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--port', type=int, required=True,
                         help='TCP port on 127.0.0.1 (0: any free port)')
+    parser.add_argument('--instance-hook',
+                        help='JSON argv prefix of a program that starts '
+                             'and stops each guest on its test host (see '
+                             'InstanceHookDriver)')
     args = parser.parse_args()
+    if args.instance_hook:
+        InstanceHookDriver.hook = json.loads(args.instance_hook)
+        # Nova loads 'nova.virt.<compute_driver>': make this script that.
+        sys.modules['nova.virt.hastack_instance_hook'] = sys.modules[
+            __name__]
+        NovaControlPlane.compute_driver = (
+            'hastack_instance_hook.InstanceHookDriver')
     for name in TEST_RUNNER_VARIABLES:
         os.environ.pop(name, None)
 

@@ -1,0 +1,117 @@
+"""The slides' split-brain cases on the whole system, with instances that
+really collide: each instance is a process on its host holding its
+Fitlock lease and writing its disk on the shared storage, and the
+invariant checker reads every disk afterwards."""
+
+import json
+import os
+
+import testtools
+from testtools import content
+
+from hastack.db import api as db_api
+from tests.cluster import harness
+from tests.cluster import invariants
+from tests.fixtures import conf as conf_fixture
+from tests.functional.fitlock import storage_fixtures
+from tests.functional.net import fixtures as net
+
+REQUIRE = os.environ.get('HASTACK_TEST_REQUIRE_NET') == '1'
+wait_for = harness.wait_for
+
+
+class SplitBrainTestCase(testtools.TestCase):
+    """A fresh cluster with Fitlock, shared storage and process guests."""
+
+    HOSTS = ('c1', 'c2', 'c3')
+
+    def setUp(self):
+        super().setUp()
+        reason = net.skip_reason() or (
+            'missing %s' % ', '.join(storage_fixtures.missing_tools())
+            if storage_fixtures.missing_tools() else None)
+        if reason:
+            if REQUIRE:
+                self.fail(reason)
+            self.skipTest(reason)
+        self.useFixture(conf_fixture.ConfFixture())
+        self.cluster = self.useFixture(harness.HaCluster(
+            self.HOSTS, fitlock=True))
+        self.addOnException(lambda exc_info: self.addDetail(
+            'cluster-logs', content.text_content(self.cluster.logs())))
+        self.cluster.wait_all_up()
+
+    def assert_no_split_brain(self):
+        """No disk was written by two hosts at once."""
+        violations, report = invariants.check_disks(self.cluster.disks_dir())
+        self.addDetail('disks', content.text_content('\n'.join(
+            '%s: %s' % (disk, ', '.join('%s/%d %.2f-%.2f (%d lines)' % (
+                s.host, s.pid, s.first, s.last, s.lines) for s in writers))
+            for disk, writers in report.items())))
+        self.assertEqual([], [str(v) for v in violations])
+        return report
+
+    def assert_running_once(self, vms, where=None):
+        """Each of ``vms`` runs as exactly one process (on ``where``)."""
+        alive = self.cluster.instance_pids()
+        for vm in vms:
+            copies = alive.get(vm, [])
+            self.assertEqual(1, len(copies), '%s runs %r' % (vm, copies))
+            if where:
+                self.assertIn(copies[0][0], where)
+
+
+class TestSpawn(SplitBrainTestCase):
+    """Case 1: a spawned HA instance holds its lease; a second copy of it
+    cannot start anywhere while the first runs."""
+
+    def test_lease_registered_and_second_copy_refused(self):
+        c = self.cluster
+        vm = c.boot('vm', 'c1')
+        self.assert_running_once([vm], ('c1',))
+        lease = c.fitlock_call('c2', 'inquire', lockspace=harness.LOCKSPACE,
+                               resource=vm)
+        self.assertEqual(c.host_id('c1'), lease['owner_id'])
+        # What an operator's manual evacuation would do, HA switched off:
+        # Nova starts the instance on another host, which must fail.
+        db_api.maintenance_set(c.context, True, 'manual evacuation test')
+        nova = c.nova_client()
+        service = nova.services.list(host='c1', binary='nova-compute')[0]
+        nova.services.force_down(service.id, True)
+        nova.servers.evacuate(vm)
+        wait_for(lambda: nova.servers.get(vm).status == 'ERROR', 60,
+                 'the evacuation to fail')
+        self.assert_running_once([vm], ('c1',))
+        self.assert_no_split_brain()
+
+
+class TestIsolatedHost(SplitBrainTestCase):
+    """Case 4: a host cut from everything (all three planes, storage
+    with them) stops its HA instances itself; they are evacuated once
+    its lease is dead, never while it could still write."""
+
+    def test_isolated_host_fenced_by_its_lease(self):
+        c = self.cluster
+        vms = [c.boot('vm%d' % i, 'c1') for i in range(2)]
+        other = c.boot('other', 'c2')
+        for plane in ('mgmt', 'service', 'storage'):
+            c.hosts['c1'].cut(plane)
+        c.nova.stop_compute('c1')
+        c.wait_host_state('c1', 'recovered', timeout=120)
+        fence = c.tasks(host='c1', type='fence')[0]
+        self.assertEqual('lease_expired',
+                         json.loads(fence.fence_proof)['kind'])
+        self.assert_running_once(vms, ('c2', 'c3'))
+        self.assert_running_once([other], ('c2',))
+        # The cables come back: c1's own copies were stopped by its
+        # fitlockd (no arbiter answer means fence) and never write again.
+        for plane in ('mgmt', 'service', 'storage'):
+            c.hosts['c1'].restore(plane)
+        c.nova.restart_compute('c1')
+        c.wait_host_state('c1', 'active', timeout=90)
+        self.assert_running_once(vms, ('c2', 'c3'))
+        report = self.assert_no_split_brain()
+        for vm in vms:
+            self.assertEqual('c1', report[vm][0].host)
+            self.assertEqual(2, len(report[vm]), report[vm])
+            self.assertIn(report[vm][1].host, ('c2', 'c3'))
