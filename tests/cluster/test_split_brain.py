@@ -115,3 +115,46 @@ class TestIsolatedHost(SplitBrainTestCase):
             self.assertEqual('c1', report[vm][0].host)
             self.assertEqual(2, len(report[vm]), report[vm])
             self.assertIn(report[vm][1].host, ('c2', 'c3'))
+
+
+class TestCutFromControllers(SplitBrainTestCase):
+    """Case 3: a host cut from the controllers (mgmt and service) but not
+    from storage still renews its lease: its instances cannot start
+    elsewhere until it stopped them on the fence order that reached it
+    over the storage plane."""
+
+    def test_fenced_over_the_storage_plane_then_evacuated(self):
+        c = self.cluster
+        vm = c.boot('vm', 'c1')
+        c.hosts['c1'].cut('mgmt')
+        c.hosts['c1'].cut('service')
+        c.nova.stop_compute('c1')
+        c.wait_host_state('c1', 'recovered', timeout=90)
+        fence = c.tasks(host='c1', type='fence')[0]
+        proof = json.loads(fence.fence_proof)
+        self.assertEqual(('agent_ack', 'etcd:storage'),
+                         (proof['kind'], proof['detail']['path']))
+        self.assertEqual([vm], proof['detail']['stopped'])
+        self.assert_running_once([vm], ('c2', 'c3'))
+        report = self.assert_no_split_brain()
+        self.assertEqual(['c1'], [s.host for s in report[vm][:1]])
+
+
+class TestHostCrash(SplitBrainTestCase):
+    """A crashed host (every process of it killed, its nova-compute
+    gone): no one can confirm anything, so the proof is its lease, dead
+    for H as a peer sees it."""
+
+    def test_crash_recovered_on_the_dead_lease(self):
+        c = self.cluster
+        vms = [c.boot('vm%d' % i, 'c1') for i in range(2)]
+        plain = c.boot('plain', 'c1', ha=False)
+        c.crash_host('c1')
+        c.wait_host_state('c1', 'recovered', timeout=90)
+        fence = c.tasks(host='c1', type='fence')[0]
+        proof = json.loads(fence.fence_proof)
+        self.assertEqual('lease_expired', proof['kind'])
+        self.assertIn(proof['detail']['observer'], ('c2', 'c3'))
+        self.assert_running_once(vms, ('c2', 'c3'))
+        self.assertNotIn(plain, c.instance_pids())
+        self.assert_no_split_brain()
