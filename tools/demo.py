@@ -1,15 +1,18 @@
 """HaStack's live demo (run it through ``sudo tools/demo``).
 
-A small cloud on real parts (three etcd plane clusters, RabbitMQ,
-MariaDB, the real Nova with a fake compute per host, hastack-agent in a
-network namespace per host, hastack-conductor), a few HA and non-HA
-instances, then a host failure: the host loses its management and service
-networks (its storage network still works) and its nova-compute stops.
-The terminal shows planes, host states, tasks and instances as they
-move, then a timeline of the recovery. Everything is removed on exit.
+A small cloud on real parts: three etcd plane clusters, RabbitMQ,
+MariaDB, the real Nova, and per host a network namespace running
+hastack-agent and fitlockd, with the shared folder mounted over the
+host's storage network. Each instance is a process on its host that
+holds its Fitlock lease and writes its disk on the shared folder. Then a
+host crashes (every process of it dies, its nova-compute with them). The
+terminal shows planes, host states, tasks and instances as they move,
+then a timeline of the recovery and a check of every disk: no two hosts
+ever wrote one instance's disk at once. Everything is removed on exit.
 """
 
 import argparse
+import datetime
 import json
 import os
 import signal
@@ -22,6 +25,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
 from tests.cluster import harness as cluster_mod  # noqa: E402
+from tests.cluster import invariants  # noqa: E402
 from tests.fixtures import conf as conf_fixture  # noqa: E402
 from tests.functional.net import fixtures as net  # noqa: E402
 
@@ -98,18 +102,21 @@ class Demo:
                                getattr(host, '%s_status' % p))
                         for p in ('mgmt', 'service', 'storage')),
                 colour(host.state)))
-        lines += ['', 'INSTANCE   HA   STATUS    HOST']
+        lines += ['', 'INSTANCE   HA   NOVA      NOVA HOST  RUNNING AS']
         servers = {s.id: s for s in self.c.nova_client().servers.list(
             search_opts={'all_tenants': True})}
+        processes = self.c.instance_pids()
         for server_id, name in self.names.items():
             server = servers.get(server_id)
             if server is None:
                 continue
             ha = server.metadata.get('HA_Enabled') == 'True'
-            lines.append('%-10s %-4s %s %s' % (
+            running = ', '.join('pid %d on %s' % (pid, host) for host, pid
+                                in processes.get(server_id, [])) or '-'
+            lines.append('%-10s %-4s %s %-10s %s' % (
                 name, 'yes' if ha else 'no',
                 colour('%-9s' % server.status, server.status),
-                getattr(server, 'OS-EXT-SRV-ATTR:host')))
+                getattr(server, 'OS-EXT-SRV-ATTR:host'), running))
         tasks = c.tasks()
         if tasks:
             lines += ['', 'TASK           TARGET      STATE       TRIES  '
@@ -176,8 +183,9 @@ def main():
     conf = conf_fixture.ConfFixture()
     conf.setUp()
     names = ['c%d' % (i + 1) for i in range(args.hosts)]
-    cluster = cluster_mod.HaCluster(names, conductors=1)
-    print('Starting %d hosts, 3 etcd plane clusters, Nova, agents and a '
+    cluster = cluster_mod.HaCluster(names, conductors=1, fitlock=True)
+    print('Starting %d hosts (agent, fitlockd, shared folder over the '
+          'storage network), 3 etcd plane clusters, Nova and a '
           'conductor...' % args.hosts)
     try:
         cluster.setUp()
@@ -215,12 +223,10 @@ def run(demo, names):
     for _ in range(6):
         screen.show(demo.table())
         time.sleep(0.5)
-    demo.banner = colour('%s loses its mgmt and service networks; its '
-                         'nova-compute stops' % victim, 'failed')
+    demo.banner = colour('%s crashed: every process on it is dead, its '
+                         'nova-compute too' % victim, 'failed')
     demo.crashed_at = db_now()
-    c.hosts[victim].cut('mgmt')
-    c.hosts[victim].cut('service')
-    c.nova.stop_compute(victim)
+    c.crash_host(victim)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         screen.show(demo.table())
@@ -230,13 +236,27 @@ def run(demo, names):
         time.sleep(0.5)
     demo.banner = colour('recovered', 'recovered')
     lines = demo.table() + demo.timeline(victim)
-    lines += ['', 'HA instances of %s now run on other hosts; '
-              '"scratch" (HA off) stayed; api-1 on %s never moved.'
+    violations, report = invariants.check_disks(c.disks_dir())
+    lines += ['', 'HA instances of %s now run on other hosts; "scratch" '
+              '(HA off) went down with its host; api-1 on %s never moved.'
               % (victim, names[1]),
               'Every evacuation carried its fencing proof: '
               + ', '.join(sorted({_proof_kind(t) for t in c.tasks(
-                  type='evacuate')}))]
+                  type='evacuate')})),
+              'Disks checked: %d, each written by one host at a time: %s'
+              % (len(report), colour('yes', 'up') if not violations else
+                 colour('NO: %s' % '; '.join(map(str, violations)),
+                        'down'))]
+    for disk, writers in sorted(report.items()):
+        lines.append('  %-8s %s' % (demo.names.get(disk, disk[:8]),
+                                    ' then '.join(
+            '%s until %+.1fs' % (w.host, w.last - _epoch(demo.crashed_at))
+            for w in writers)))
     screen.show(lines)
+
+
+def _epoch(naive_utc):
+    return naive_utc.replace(tzinfo=datetime.UTC).timestamp()
 
 
 def _proof_kind(task):
