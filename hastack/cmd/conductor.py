@@ -1,6 +1,8 @@
 """``hastack-conductor``: plane monitor, HA decisions, fencing arbitration
 and the task engine."""
 
+import faulthandler
+import signal
 import sys
 
 from oslo_log import log as logging
@@ -22,6 +24,9 @@ def main(argv=None):
     CONF(sys.argv[1:] if argv is None else argv, project='hastack',
          version=version.version_string)
     logging.setup(CONF, 'hastack-conductor')
+    # ``kill -USR2 <pid>`` writes every thread's stack to stderr (the log
+    # under systemd): what an operator needs to see a stuck conductor.
+    faulthandler.register(signal.SIGUSR2, all_threads=True)
     notifications.init(CONF, 'hastack-conductor.%s' % CONF.host)
     conductor = service.Conductor(CONF)
     launcher = oslo_service.launch(CONF, conductor, restart_method='mutate')

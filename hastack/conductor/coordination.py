@@ -8,12 +8,27 @@ recovery (the database compare-and-set), and tasks are claimed in the
 database. Leadership only keeps the monitoring work single.
 """
 
+import time
+from urllib import parse
+
 from oslo_log import log as logging
 from tooz import coordination
 
 LOG = logging.getLogger(__name__)
 
 LOCK_NAME = b'hastack-conductor-leader'
+# tooz's own default lock lease, in seconds.
+DEFAULT_LOCK_TTL = 30.0
+
+
+def lock_ttl(backend_url):
+    """The lease of the leadership lock a tooz URL asks for
+    (``lock_timeout``, else ``timeout``, else tooz's default)."""
+    query = parse.parse_qs(parse.urlsplit(backend_url).query)
+    for key in ('lock_timeout', 'timeout'):
+        if key in query:
+            return float(query[key][0])
+    return DEFAULT_LOCK_TTL
 
 
 class Leadership:
@@ -30,6 +45,8 @@ class Leadership:
         self._coordinator = None
         self._lock = None
         self.leading = backend_url is None
+        self.ttl = lock_ttl(backend_url) if backend_url else None
+        self._renewed = None
 
     def start(self):
         """Connect to the backend (nothing to do without one)."""
@@ -64,15 +81,29 @@ class Leadership:
         """
         if self._coordinator is None:
             return self.leading
+        now = time.monotonic()
         try:
+            # NOTE(hastack): tooz renews the lock's lease without telling
+            # whether it had already run out. A renewal later than the
+            # lease's TTL after the last one may come after another
+            # conductor took the lock: the leadership is given up (the
+            # compare-on-value release leaves another's lock alone) and
+            # taken again only through a fresh acquire.
+            late = self.leading and now - self._renewed > self.ttl
             self._coordinator.heartbeat()
-            if self.leading and not self._lock.acquired:
-                LOG.error('Lost the conductor leadership')
+            if self.leading and (late or not self._lock.acquired):
+                LOG.error('Lost the conductor leadership: its lease was '
+                          'last renewed %.1f s ago (TTL %.0f s)',
+                          now - self._renewed, self.ttl)
+                self._lock.release()
                 self.leading = False
-            if not self.leading and self._lock.acquire(blocking=False):
+            if self.leading:
+                self._renewed = now
+            elif self._lock.acquire(blocking=False):
                 LOG.warning('This conductor (%s) now leads: it monitors '
                             'the planes and decides', self.member_id)
                 self.leading = True
+                self._renewed = now
         except coordination.ToozError as e:
             if self.leading:
                 LOG.error('Coordination backend failed, leadership given '

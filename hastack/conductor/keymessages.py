@@ -107,17 +107,27 @@ class KeyMessages:
             self.conf.conductor.no_fence_grant)
 
     def storage_abnormal(self, context, now, extra=()):
-        """Whether the shared storage is abnormal for many hosts: hosts
-        that sent a fencing event recently, or whose heartbeats report
-        the shared folder unusable, counted against the HA hosts."""
+        """Whether the shared storage is abnormal for many hosts at once.
+
+        A host is in storage trouble while its heartbeats report the
+        shared folder unusable, or when it sent a fencing event within
+        ``storage_event_window`` and has not been seen healthy since
+        (storage plane up and the folder usable, after the event): two
+        single-host incidents minutes apart are not a storage outage.
+        """
         window = datetime.timedelta(
             seconds=self.conf.conductor.storage_event_window)
-        troubled = recovery.message_hosts_since(
+        events = recovery.message_hosts_since(
             context, keymsg.FENCING_EVENT, now - window)
-        troubled |= set(extra)
         hosts = [h for h in db_api.host_list(context)
                  if h.ha_enabled and not h.maintenance]
-        troubled |= {h.name for h in hosts if h.storage_ok is False}
+        troubled = set(extra)
+        for host in hosts:
+            if host.storage_ok is False:
+                troubled.add(host.name)
+            elif host.name in events and not _healthy_since(
+                    host, events[host.name]):
+                troubled.add(host.name)
         return arbitration.storage_abnormal(
             len(troubled), len(hosts),
             self.conf.conductor.storage_abnormal_ratio)
@@ -174,6 +184,14 @@ class KeyMessages:
                  message['id'], message_type, host, planes or 'none',
                  ' and by RPC' if rpc_ok else '')
         return message
+
+
+def _healthy_since(host, when):
+    """Whether ``host`` was seen with its storage plane up and its shared
+    folder usable after ``when``."""
+    return (host.storage_status == 'up' and host.storage_ok is not False
+            and host.storage_last_seen is not None and
+            host.storage_last_seen > when)
 
 
 def body_of(row):

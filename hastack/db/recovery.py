@@ -543,11 +543,14 @@ def message_reply(context, in_reply_to, message_type):
 
 @context_manager.reader
 def message_hosts_since(context, message_type, since):
-    """Hosts that sent a message of a type since ``since``."""
-    return set(context.session.scalars(
-        sa.select(models.Message.host).where(
+    """``{host: time of its latest message of a type}`` since ``since``."""
+    rows = context.session.execute(
+        sa.select(models.Message.host,
+                  sa.func.max(models.Message.created_at)).where(
             models.Message.type == message_type,
-            models.Message.created_at >= since).distinct()))
+            models.Message.created_at >= since)
+        .group_by(models.Message.host))
+    return {host: latest for host, latest in rows}
 
 
 @api._retry_on_deadlock

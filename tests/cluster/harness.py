@@ -327,6 +327,37 @@ class HaCluster(fixtures.Fixture):
         self.hosts[name].crash()
         self.nova.stop_compute(name)
 
+    def boot_host(self, name):
+        """Bring a crashed host back as a reboot would: a new boot id,
+        the shared folder mounted again, fitlockd (which fences what its
+        previous incarnation held before joining anew), the agent, and a
+        nova-compute that cleans up the guests evacuated away."""
+        host_id = self.host_id(name)
+        with open(os.path.join(self.folder(name), 'boot_id'), 'w') as f:
+            f.write('boot-%s\n' % uuid.uuid4().hex)
+        self.storage.unmount(host_id)
+        self.storage.mount(host_id)
+        self.start_fitlockd(name)
+        self.start_agent(name)
+        self.nova.restart_compute(name)
+
+    def restart_agent(self, name):
+        """Kill the agent of ``name`` (SIGKILL) and start it again."""
+        _kill(self.agents[name])
+        self.start_agent(name)
+
+    def restart_fitlockd(self, name):
+        """Kill the fitlockd of ``name`` (SIGKILL) and start it again on
+        the same boot: it resumes its lockspace and keeps its leases when
+        back within F."""
+        _kill(self.fitlockd[name])
+        self.start_fitlockd(name)
+
+    def restart_conductor(self, name):
+        """Kill a conductor (SIGKILL) and start it again."""
+        self.kill_conductor(name)
+        self.start_conductor(name)
+
     def start_agent(self, name):
         """Start (or restart) the agent of ``name`` in its namespace."""
         host = self.hosts[name]
@@ -396,7 +427,7 @@ class HaCluster(fixtures.Fixture):
                 'coordination_backend_url':
                     'etcd3+http://%s?timeout=5&lock_timeout=4' % mgmt},
             'agent': {'message_ttl': 30},
-            'nova': {'auth_type': 'password',
+            'nova': {'auth_type': 'password', 'timeout': 30,
                      'auth_url': self.nova.auth_url,
                      'username': 'admin', 'password': 'secret',
                      'project_name': 'admin',
@@ -410,28 +441,40 @@ class HaCluster(fixtures.Fixture):
                               sections)
         log = open(os.path.join(folder, 'conductor.log'), 'ab')
         self.addCleanup(log.close)
+        # A session of its own: oslo.service runs the conductor in a
+        # worker child, and a crash kills both (as systemd would).
         process = subprocess.Popen(
             [os.path.join(BIN, 'hastack-conductor'), '--config-file',
-             config], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+             config], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+            start_new_session=True)
         self.conductors[name] = process
         self.addCleanup(self._stop_conductor, process)
         return process
 
     def kill_conductor(self, name):
-        """SIGKILL a conductor (a crash: its claims go stale)."""
+        """SIGKILL a conductor, its worker process included (a crash: its
+        claims go stale)."""
         process = self.conductors[name]
-        process.send_signal(signal.SIGKILL)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         process.wait(10)
 
     @staticmethod
     def _stop_conductor(process):
-        if process.poll() is not None:
-            return
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                pass
         try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            # Whatever of its session is left (its worker child).
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if process.poll() is None:
             process.wait(10)
 
     def conductor_log(self, name):
@@ -539,6 +582,12 @@ class PlaneSshfsStorage(storage_fixtures.SshfsStorage):
     def _make_network(self):
         # The cluster's storage plane is the network.
         self.server = self.cluster.network.bridge_address('storage')
+
+
+def _kill(process):
+    if process.poll() is None:
+        process.kill()
+    process.wait(10)
 
 
 def _rabbitmqctl(*args):

@@ -24,6 +24,7 @@ class SplitBrainTestCase(testtools.TestCase):
     """A fresh cluster with Fitlock, shared storage and process guests."""
 
     HOSTS = ('c1', 'c2', 'c3')
+    CONDUCTORS = 1
 
     def setUp(self):
         super().setUp()
@@ -36,7 +37,7 @@ class SplitBrainTestCase(testtools.TestCase):
             self.skipTest(reason)
         self.useFixture(conf_fixture.ConfFixture())
         self.cluster = self.useFixture(harness.HaCluster(
-            self.HOSTS, fitlock=True))
+            self.HOSTS, conductors=self.CONDUCTORS, fitlock=True))
         self.addOnException(lambda exc_info: self.addDetail(
             'cluster-logs', content.text_content(self.cluster.logs())))
         self.cluster.wait_all_up()

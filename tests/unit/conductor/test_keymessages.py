@@ -91,6 +91,17 @@ class TestKeyMessages(base.DbTestCase):
         self.assertEqual('no-fence', second['decision'])
         self.assertIn('shared storage', second['reason'])
 
+    def test_a_host_healthy_again_no_longer_counts(self):
+        self.messages.receive(self.context, self.event('c1'), 'rpc')
+        # c1's storage came back after its event: a later, unrelated
+        # incident of c2 is c2's alone.
+        later = datetime.datetime.utcnow() + datetime.timedelta(seconds=5)
+        recovery.host_observe(self.context, 'c1', {
+            'storage': ('up', later)}, storage_ok=True)
+        answer = self.messages.receive(self.context, self.event('c2'),
+                                       'rpc')
+        self.assertEqual('fence', answer['decision'])
+
     def test_heartbeats_saying_the_folder_is_broken_count(self):
         recovery.host_observe(self.context, 'c3', UP, storage_ok=False)
         answer = self.messages.receive(self.context, self.event('c1'),
