@@ -149,7 +149,9 @@ class Nemesis:
             hosts = [self.c.host(n) for n in self.c.host_names]
             for host in hosts:
                 if host is not None and host.state == \
-                        states.HOST_RECOVERING and host.name not in restarted:
+                        states.HOST_RECOVERING and \
+                        host.name not in restarted and \
+                        self._evacuations_over(host):
                     self.c.nova.restart_compute(host.name)
                     restarted.add(host.name)
             if not all(h is not None and h.state == states.HOST_ACTIVE and
@@ -162,6 +164,15 @@ class Nemesis:
         # returning host's retries.
         harness.wait_for(settled, 180, 'the cloud to settle after %s'
                          % '; '.join(map(str, faults)), interval=0.5)
+
+    def _evacuations_over(self, host):
+        """Whether the evacuations of the host's current failure ended
+        (only then has Nova marked them done, for a restarted compute to
+        clean up)."""
+        return host.failure_uuid is not None and not [
+            t for t in self.c.tasks(failure_uuid=host.failure_uuid,
+                                    type='evacuate')
+            if t.state in states.TASK_OPEN_STATES]
 
     # -- checks ---------------------------------------------------------
 
