@@ -19,6 +19,7 @@ from hastack.common import nova
 from hastack.common import settings
 from hastack.common import states
 from hastack.conductor import decision
+from hastack.conductor import hoststate
 from hastack.conductor import nova_ops
 from hastack.conductor import snapshot
 from hastack.db import api as db_api
@@ -79,6 +80,43 @@ class Decider:
                     host.name, result.reason, failure.uuid, len(tasks))
         return failure
 
+    def declare_fenced(self, context, name, reason, now=None):
+        """Recover a host that was just told to fence its lease holders.
+
+        fitlockd stops them whatever the planes say (its storage leases
+        are gone), so waiting for the strategy's vector and the grace
+        period would leave them stopped for good when the planes look
+        fine (e.g. the shared folder fails while the storage network
+        works). Every gate must still be open; the evacuations still wait
+        for a fencing proof.
+
+        :returns: the Failure, or None when nothing was declared.
+        """
+        now = now or timeutils.utcnow().replace(tzinfo=None)
+        try:
+            host = db_api.host_get(context, name)
+        except exception.HostNotFound:
+            return None
+        if host.state not in (states.HOST_ACTIVE, states.HOST_SUSPECT):
+            return None
+        cluster = snapshot.cluster_view(context)
+        view = snapshot.host_view(host)
+        gates = decision.evaluate_gates(view, cluster, now)
+        closed = [g.detail for g in gates if not g.open]
+        if closed:
+            LOG.warning('Host %s fences itself, but HA will not recover '
+                        'it: %s', name, '; '.join(closed))
+            return None
+        if host.state == states.HOST_ACTIVE:
+            recovery.host_transition(context, name, (states.HOST_ACTIVE,),
+                                     states.HOST_SUSPECT, reason)
+            host = db_api.host_get(context, name)
+        result = decision.Decision(
+            host=name, vector=dict(view.planes),
+            strategy=cluster.strategy_name, rule=None, gates=gates,
+            action=decision.ACTION_RECOVER, reason=reason)
+        return self.declare(context, host, result)
+
     def _ha_instances(self, context, host):
         """The HA-enabled instances on ``host``, fresh from Nova when it
         answers (else as last synchronised, with a warning)."""
@@ -120,8 +158,10 @@ class Decider:
             return
         fences = recovery.tasks_of_failure(context, host.failure_uuid,
                                            states.TASK_FENCE)
+        failure = recovery.failure_get(context, host.failure_uuid)
         if fences and fences[0].state in (states.TASK_PENDING,
-                                          states.TASK_DEFERRED):
+                                          states.TASK_DEFERRED) and \
+                not hoststate.fenced_itself(context, host.name, failure):
             # The host came back before any fencing started: its
             # instances never stopped, so nothing may be evacuated. The
             # fence task goes first: once it is cancelled no proof can

@@ -130,7 +130,10 @@ class Handlers:
     def fence(self, context, task, runner):
         """Stop the host's HA instances and obtain a proof of it."""
         host = db_api.host_get(context, task.host)
-        if host.state == states.HOST_RECOVERING:
+        if host.state == states.HOST_RECOVERING and \
+                not hoststate.fenced_itself(
+                    context, task.host,
+                    recovery.failure_get(context, task.failure_uuid)):
             return engine.Outcome(engine.CANCEL,
                                   'the host came back before fencing')
         instances = [t.instance_uuid for t in recovery.tasks_of_failure(

@@ -1,12 +1,17 @@
 """The host state changes a monitor cycle makes from the plane vector.
 
-Pure: the monitor passes a host's stored state and the plane vector it
-just read, and stores what this returns. The other transitions (failed,
-fencing, fenced, recovered, back to active) are made by the decider and
-the task engine, each when its condition holds (design.md section 6).
+The transition rules are pure: the monitor passes a host's stored state
+and the plane vector it just read, and stores what this returns. The
+other transitions (failed, fencing, fenced, recovered, back to active)
+are made by the decider and the task engine, each when its condition
+holds (design.md section 6).
 """
 
+import datetime
+
+from hastack.common import keymsg
 from hastack.common import states
+from hastack.db import recovery
 
 # States in which the host's current failure is being handled; when every
 # plane is up again the host is returning and goes 'recovering'.
@@ -46,3 +51,18 @@ def next_state(state, vector):
     if state in FAILURE_STATES and summary == states.PLANE_UP:
         return states.HOST_RECOVERING
     return None
+
+
+# A fencing event this long before a failure was declared still belongs
+# to it (the declaration follows the event within a monitor pass).
+FENCING_EVENT_SLACK = datetime.timedelta(seconds=60)
+
+
+def fenced_itself(context, host, failure):
+    """Whether ``host`` asked to fence around ``failure``'s detection: its
+    fitlockd has stopped (or is stopping) the lease holders, so a host
+    that "comes back" did not keep its instances running and its recovery
+    must go on."""
+    return recovery.host_sent_since(
+        context, host, keymsg.FENCING_EVENT,
+        failure.detected_at - FENCING_EVENT_SLACK)

@@ -27,12 +27,15 @@ class KeyMessages:
     :param conf: the ConfigOpts.
     :param planes: a :class:`hastack.conductor.planes.Planes`.
     :param agent_api: an ``AgentAPI`` for the RPC path (or None).
+    :param on_fence: callable(context, host, reason) called after a host
+        was answered ``fence`` (the decider recovers its instances).
     """
 
-    def __init__(self, conf, planes, agent_api):
+    def __init__(self, conf, planes, agent_api, on_fence=None):
         self.conf = conf
         self.planes = planes
         self.agent_api = agent_api
+        self.on_fence = on_fence
 
     # -- receiving -------------------------------------------------------
 
@@ -161,6 +164,13 @@ class KeyMessages:
         if recovery.message_mark_answered(context, message['id']):
             self.send(context, host, keymsg.FENCE_ANSWER,
                       dict(answer.as_dict(), in_reply_to=message['id']))
+            if answer.decision == arbitration.FENCE and self.on_fence:
+                try:
+                    self.on_fence(context, host,
+                                  'its storage leases were lost and it was '
+                                  'told to fence their holders')
+                except Exception:  # noqa: BLE001 - the answer stands
+                    LOG.exception('Recovering fenced host %s failed', host)
         return answer.as_dict()
 
     # -- sending ---------------------------------------------------------

@@ -61,11 +61,12 @@ class Conductor(oslo_service.Service):
         self.planes = planes_mod.Planes(conf, conf.agent.message_ttl)
         self.agent_api = agent_rpcapi.AgentAPI(
             conf, timeout=group.fence_rpc_timeout)
-        self.keymessages = keymessages_mod.KeyMessages(conf, self.planes,
-                                                       self.agent_api)
+        self.decider = decider_mod.Decider(conf)
+        self.keymessages = keymessages_mod.KeyMessages(
+            conf, self.planes, self.agent_api,
+            on_fence=self.decider.declare_fenced)
         self.monitor = monitor_mod.Monitor(conf, self.planes,
                                            self.keymessages)
-        self.decider = decider_mod.Decider(conf)
         self.handlers = handlers_mod.Handlers(conf, self.agent_api,
                                               self.keymessages)
         self.engine = engine_mod.TaskEngine(

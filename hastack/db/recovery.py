@@ -553,6 +553,16 @@ def message_hosts_since(context, message_type, since):
     return {host: latest for host, latest in rows}
 
 
+@context_manager.reader
+def host_sent_since(context, host, message_type, since):
+    """Whether ``host`` sent a message of a type since ``since``."""
+    return context.session.scalar(sa.select(sa.func.count(
+        models.Message.id)).where(
+            models.Message.host == host,
+            models.Message.type == message_type,
+            models.Message.created_at >= since)) > 0
+
+
 @api._retry_on_deadlock
 @context_manager.writer
 def message_mark_answered(context, message_id):

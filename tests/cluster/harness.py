@@ -327,6 +327,22 @@ class HaCluster(fixtures.Fixture):
         self.hosts[name].crash()
         self.nova.stop_compute(name)
 
+    def lose_storage(self, name):
+        """The shared folder fails on ``name`` while its storage network
+        works: its sshfs dies, and every I/O on the mount fails."""
+        process = self.storage._mounts[self.host_id(name)]
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(10)
+
+    def regain_storage(self, name):
+        """Mount the shared folder of ``name`` again."""
+        host_id = self.host_id(name)
+        self.storage.unmount(host_id)
+        self.storage.mount(host_id)
+
     def boot_host(self, name):
         """Bring a crashed host back as a reboot would: a new boot id,
         the shared folder mounted again, fitlockd (which fences what its

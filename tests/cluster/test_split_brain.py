@@ -159,3 +159,47 @@ class TestHostCrash(SplitBrainTestCase):
         self.assert_running_once(vms, ('c2', 'c3'))
         self.assertNotIn(plain, c.instance_pids())
         self.assert_no_split_brain()
+
+
+class TestStorageInaccessible(SplitBrainTestCase):
+    """Case 2: the shared storage fails while the networks work."""
+
+    def test_one_host_loses_it_fenced_and_recovered(self):
+        c = self.cluster
+        vm = c.boot('vm', 'c1')
+        c.lose_storage('c1')
+        # Its fitlockd asks, the conductor answers fence (c1 alone is in
+        # trouble), fitlockd stops the instance, and HA recovers it
+        # although every plane still looks up (so the host is at once
+        # "returning", and its recovery goes on all the same).
+        wait_for(lambda: [t for t in c.tasks(type='evacuate')
+                          if t.state == 'succeeded'], 90,
+                 'the evacuation of vm')
+        self.assertEqual(['fencing_event.fence'], [
+            e.type for e in c.events() if e.type.startswith(
+                'fencing_event.') and e.host == 'c1'][:1])
+        self.assert_running_once([vm], ('c2', 'c3'))
+        c.regain_storage('c1')
+        c.nova.restart_compute('c1')
+        c.wait_host_state('c1', 'active', timeout=60)
+        self.assert_no_split_brain()
+
+    def test_every_host_loses_it_nothing_moves(self):
+        c = self.cluster
+        vms = {c.boot('vm-%s' % h, h): h for h in self.HOSTS}
+        for host in self.HOSTS:
+            c.lose_storage(host)
+        # Fencing every host would stop the whole cloud: the answer is
+        # no-fence, with grants that block any recovery.
+        wait_for(lambda: len({e.host for e in c.events(
+            'fencing_event.no-fence')}) == len(self.HOSTS), 60,
+            'every host answered no-fence')
+        for host in self.HOSTS:
+            c.regain_storage(host)
+        harness.wait_for(lambda: c.host('c1') and all(
+            c.host(h).state == 'active' for h in self.HOSTS), 60,
+            'hosts active')
+        self.assertEqual([], c.tasks(type='evacuate'))
+        for vm, host in vms.items():
+            self.assertEqual(host, c.server(vm)[1])
+        self.assert_no_split_brain()
