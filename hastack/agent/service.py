@@ -24,9 +24,7 @@ from hastack.agent import systemd
 from hastack.common import context as hastack_context
 from hastack.common import etcd
 from hastack.common import rpc
-from hastack.common import states
 from hastack.conductor import rpcapi as conductor_rpcapi
-from hastack.conf import agent as agent_conf
 from hastack.fitlock import client as fitlock_client
 
 LOG = logging.getLogger(__name__)
@@ -44,17 +42,9 @@ class Agent:
         self.host = conf.host
         self.interval = (conf.agent.heartbeat_interval or
                          conf.ha.heartbeat_interval)
-        self.planes = {}
-        for plane in states.PLANES:
-            group = conf[agent_conf.PLANE_GROUPS[plane]]
-            try:
-                self.planes[plane] = etcd.PlaneClient(
-                    plane, group.endpoints, group.local_address,
-                    group.timeout)
-            except ValueError as e:
-                # NOTE(hastack): a plane missing from the config is an
-                # operator error, but the other planes still heartbeat.
-                LOG.error('Plane %s is not usable: %s', plane, e)
+        # A plane missing from the config is an operator error (logged),
+        # but the other planes still heartbeat.
+        self.planes, _ = etcd.plane_clients(conf)
         self.mount_point = (conf.agent.shared_mount_point or
                             conf.fitlock.directory)
         self.storage_ok, self.storage_detail = False, 'not checked yet'

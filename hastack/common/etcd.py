@@ -11,8 +11,14 @@ from urllib import parse
 
 import etcd3gw
 from etcd3gw import exceptions as etcd_exc
+from oslo_log import log as logging
 import requests
 from requests import adapters
+
+from hastack.common import states
+from hastack.conf import agent as agent_conf
+
+LOG = logging.getLogger(__name__)
 
 # What a dead, cut or unhealthy cluster raises through etcd3gw.
 ERRORS = (etcd_exc.Etcd3Exception, requests.RequestException, OSError,
@@ -93,3 +99,22 @@ class PlaneClient:
             return result
         raise PlaneError('plane %s: no etcd member answered (%s)'
                          % (self.plane, '; '.join(errors)))
+
+
+def plane_clients(conf):
+    """A :class:`PlaneClient` per plane from the ``[plane_*]`` groups.
+
+    :returns: ``(clients, errors)``: ``{plane: PlaneClient}`` for the
+        planes configured well, ``{plane: reason}`` for the others (an
+        operator error, logged; the other planes still work).
+    """
+    clients, errors = {}, {}
+    for plane in states.PLANES:
+        group = conf[agent_conf.PLANE_GROUPS[plane]]
+        try:
+            clients[plane] = PlaneClient(plane, group.endpoints,
+                                         group.local_address, group.timeout)
+        except ValueError as e:
+            errors[plane] = str(e)
+            LOG.error('Plane %s is not usable: %s', plane, e)
+    return clients, errors

@@ -13,7 +13,6 @@ from oslo_log import log as logging
 from hastack.common import etcd
 from hastack.common import keymsg
 from hastack.common import states
-from hastack.conf import agent as agent_conf
 
 LOG = logging.getLogger(__name__)
 
@@ -26,17 +25,7 @@ class Planes:
     """
 
     def __init__(self, conf, message_ttl=120):
-        self.clients = {}
-        self.errors = {}
-        for plane in states.PLANES:
-            group = conf[agent_conf.PLANE_GROUPS[plane]]
-            try:
-                self.clients[plane] = etcd.PlaneClient(
-                    plane, group.endpoints, group.local_address,
-                    group.timeout)
-            except ValueError as e:
-                self.errors[plane] = str(e)
-                LOG.error('Plane %s cannot be read: %s', plane, e)
+        self.clients, self.errors = etcd.plane_clients(conf)
         self.message_ttl = message_ttl
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=len(states.PLANES), thread_name_prefix='plane')
