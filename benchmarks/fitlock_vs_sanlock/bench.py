@@ -46,6 +46,7 @@ from hastack.fitlock import storage as fl_storage  # noqa: E402
 LOCKSPACE = 'bench'
 MAX_HOSTS = 250          # sanlock's maximum for 4 KiB sectors, 1 MiB align
 WATCHDOG = 60.0          # sanlock's fixed WATCHDOG_FIRE_TIMEOUT
+DEFAULT_SLOP = 5.0       # Fitlock's default slop ([fitlock] slop)
 FAIL_FACTOR = 8          # F = 8N, both
 POLL = 0.1               # takeover polling interval, both
 SYSCALLS = ('pread64,pwrite64,preadv,pwritev,preadv2,pwritev2,read,write,'
@@ -53,6 +54,13 @@ SYSCALLS = ('pread64,pwrite64,preadv,pwritev,preadv2,pwritev2,read,write,'
 READS = {'pread64', 'preadv', 'preadv2', 'read'}
 WRITES = {'pwrite64', 'pwritev', 'pwritev2', 'write'}
 SYNCS = {'fsync', 'fdatasync'}
+
+
+def fitlock_slop(io_timeout):
+    """Fitlock's slop at io_timeout ``N``: its default, but at most ``N``
+    (timing.check() refuses ``slop > N``)."""
+    return min(DEFAULT_SLOP, io_timeout)
+
 
 T0 = time.monotonic()
 
@@ -118,11 +126,11 @@ class FitlockHost:
         with open(self.config, 'w') as f:
             f.write('[DEFAULT]\nhost = %s\n[fitlock]\ndirectory = %s\n'
                     'host_id = %d\nio_timeout = %s\nwatchdog_timeout = %s\n'
-                    'max_hosts = %d\nsocket_path = %s\nstate_dir = %s\n'
-                    'lockspaces =\n'
+                    'slop = %s\nmax_hosts = %d\nsocket_path = %s\n'
+                    'state_dir = %s\nlockspaces =\n'
                     % (self.name, shared, host_id, io_timeout, WATCHDOG,
-                       MAX_HOSTS, self.socket_path,
-                       os.path.join(self.home, 'state')))
+                       fitlock_slop(io_timeout), MAX_HOSTS,
+                       self.socket_path, os.path.join(self.home, 'state')))
         self.proc = None
         self.client = None
 

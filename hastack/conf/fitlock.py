@@ -46,7 +46,8 @@ opts = [
     cfg.FloatOpt('slop',
                  default=5.0, min=0.0,
                  help='Margin for I/O in flight when holders die, in '
-                      'A + T_kill + slop <= W.'),
+                      'A + T_kill + slop <= W. It must not exceed '
+                      'io_timeout: fitlockd refuses to start otherwise.'),
     cfg.StrOpt('fence_command',
                help='Command that stops the holder of a lease that has no '
                     'registered pid, with {lockspace} and {resource} '

@@ -19,6 +19,7 @@ the daemon or release a lease it did not name.
 import fcntl
 import itertools
 import json
+import math
 import os
 import socket
 import socketserver
@@ -132,10 +133,16 @@ class Daemon:
             slop=group.slop).check()
         self.state_dir = group.state_dir
         self.boot = state_file.boot_id(group.boot_id_file)
+        self.expiry_path = group.watchdog_expiry_file
         self.lockspaces = {}
+        # {lockspace: watchdog expiry} for the holders a previous
+        # incarnation of this boot left, until a join resumed or fenced
+        # them.
+        self.saved_expiry = {}
         self.lock = threading.Lock()
         self.arbiter = None
         self._lock_fd = None
+        self._publish_lock = threading.Lock()
         self._stop = threading.Event()
 
     # -- life cycle ----------------------------------------------------
@@ -156,6 +163,31 @@ class Daemon:
                 'another fitlockd already runs with state folder %s'
                 % self.state_dir)
         self._lock_fd = fd
+        self._load_saved_expiry()
+        self.publish_expiry()
+
+    def _load_saved_expiry(self):
+        # NOTE(hastack): a previous incarnation's holders run on while we
+        # start, and joining may take long (H when the slot must be
+        # waited for, and lockspaces are joined one after the other).
+        # Until a join has resumed or fenced them, they keep the expiry
+        # where the previous incarnation left it: the watchdog resets
+        # the host if nothing renews for them. Another boot's holders
+        # died with it.
+        for name in state_file.lockspaces(self.state_dir):
+            try:
+                saved = state_file.load(self.state_dir, name)
+            except state_file.Unreadable as e:
+                LOG.error('Lockspace %s: saved state unreadable (%s): its '
+                          'holders are unknown, the watchdog is not fed',
+                          name, e)
+                self.saved_expiry[name] = -math.inf
+                continue
+            if saved and saved['boot_id'] == self.boot and saved['leases']:
+                last = saved['last_renewal_monotonic']
+                self.saved_expiry[name] = (
+                    -math.inf if last is None
+                    else last + self.timing.trusted_age)
 
     def join(self, name, host_id=None):
         """Join lockspace ``name`` (blocking; see Lockspace.join)."""
@@ -184,7 +216,8 @@ class Daemon:
                 name, self.directory, host_id, self.owner, self.timing,
                 self.state_dir, self.boot, self._ask_arbiter,
                 self.conf.fitlock.fence_command,
-                lambda event, detail: self._notify(name, event, detail))
+                lambda event, detail: self._notify(name, event, detail),
+                publish=self.publish_expiry)
             self.lockspaces[name] = space
         try:
             result = space.join()
@@ -192,6 +225,10 @@ class Daemon:
             with self.lock:
                 self.lockspaces.pop(name, None)
             raise
+        with self.lock:
+            # Resumed (the lockspace's own expiry covers the leases) or
+            # fenced: the saved holders no longer need the saved expiry.
+            self.saved_expiry.pop(name, None)
         space.start()
         LOG.info('Joined lockspace %s as host %d generation %d%s', name,
                  host_id, result['generation'],
@@ -214,18 +251,43 @@ class Daemon:
         for space in spaces:
             space.stop()
 
-    def publish_watchdog_expiry(self, path):
-        """Keep ``path`` holding until when the watchdog may be fed."""
-        interval = min(1.0, self.timing.io_timeout / 2)
-        while not self._stop.wait(interval):
-            with self.lock:
-                spaces = list(self.lockspaces.values())
-            expiry = min([s.watchdog_expiry() for s in spaces],
-                         default=float('inf'))
+    def watchdog_expiry(self):
+        """Until when (monotonic) the watchdog may be fed: the earliest
+        expiry of every lockspace, and of the holders a previous
+        incarnation left in lockspaces not joined again yet."""
+        with self.lock:
+            spaces = list(self.lockspaces.values())
+            saved = list(self.saved_expiry.values())
+        return min([s.watchdog_expiry() for s in spaces] + saved,
+                   default=math.inf)
+
+    def publish_expiry(self):
+        """Write the watchdog expiry file now (when one is configured)."""
+        path = self.expiry_path
+        if not path:
+            return
+        with self._publish_lock:
+            expiry = self.watchdog_expiry()
             tmp = path + '.tmp'
             with open(tmp, 'w') as f:
                 f.write('%r\n' % expiry)
             os.replace(tmp, path)
+
+    def publish_watchdog_expiry(self, path=None):
+        """Keep the expiry file up to date until the daemon stops.
+
+        :param path: the file; defaults to ``[fitlock]
+            watchdog_expiry_file``.
+        """
+        if path:
+            self.expiry_path = path
+        # Every N / 2 at most (and at least every second): the feeder
+        # sees a new expiry well within one keep-alive interval.
+        interval = min(1.0, self.timing.io_timeout / 2)
+        while True:
+            self.publish_expiry()
+            if self._stop.wait(interval):
+                return
 
     # -- arbiter -------------------------------------------------------
 

@@ -91,10 +91,7 @@ def resume(mine, pending=None):
     """
     (block,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
     found = _decode(block)
-    if (found is not None and not found.released and
-            (found.host_id, found.owner, found.generation) ==
-            (mine.host_id, mine.owner, mine.generation) and
-            found.seq >= mine.seq):
+    if _ours(found, mine) and found.seq >= mine.seq:
         return found
     raise errors.LeaseLost('host id %d no longer holds our record '
                            '(generation %d)' % (mine.host_id,
@@ -107,37 +104,41 @@ def renew(mine, pending=None, current=None):
     :param mine: the record we last wrote successfully.
     :param pending: a record whose write failed or timed out; it may have
         landed since, so finding it is as good as finding ``mine``.
-    :returns: the new record (written).
     :param current: the slot's block as just read (by ``read_all``);
         read here when None.
-    :raises LeaseLost: another host's record is in our slot.
+    :returns: the new record (written).
+    :raises LeaseLost: another host's record (or a release, or another
+        generation) is in our slot.
     :raises IOFailure: the read or write failed; the renewal may be tried
         again. When the write failed, the exception's ``pending`` is the
         record that may still land: pass it as ``pending`` next time.
     """
     if current is None:
         (current,) = yield ops.Read(ops.LOCKSPACE, mine.host_id)
-    block = current
-    base = None
-    for candidate in (pending, mine):
-        if candidate is not None and block == candidate.pack():
-            base = candidate
-            break
-    if base is None:
-        found = _decode(block)
-        if found is None and not records.is_empty(block):
-            # NOTE(hastack): an unreadable slot is unknown, not lost; the
-            # renewal fails and is tried again (F bounds how long).
-            raise errors.IOFailure('our delta slot %d reads corrupt'
-                                   % mine.host_id)
+    found = _decode(current)
+    if found is None and not records.is_empty(current):
+        # NOTE(hastack): an unreadable slot is unknown, not lost; the
+        # renewal fails and is tried again (F bounds how long).
+        raise errors.IOFailure('our delta slot %d reads corrupt'
+                               % mine.host_id)
+    if not (_ours(found, mine) or _our_past(found, mine)):
         raise errors.LeaseLost(
             'host id %d is now held by %s (generation %s); we were '
             'generation %d' % (mine.host_id,
                                found.owner if found else 'nobody',
                                found.generation if found else '-',
                                mine.generation))
+    # NOTE(hastack): only we write records of our generation, so whatever
+    # record of it the slot shows is ours: ``mine``, a pending write that
+    # landed, or an older write of ours that timed out and landed late
+    # (NFS may reorder them). None of them is a loss of the slot; nor is
+    # a late write of one of our earlier generations (_our_past). The new
+    # sequence is above every one we may have written, so the new record
+    # differs from all of them and observers see it change.
+    seq = max(mine.seq, found.seq if _ours(found, mine) else 0,
+              pending.seq if pending is not None else 0) + 1
     wall = yield ops.WallMs()
-    new = dataclasses.replace(base, seq=base.seq + 1, timestamp=wall)
+    new = dataclasses.replace(mine, seq=seq, timestamp=wall)
     try:
         yield ops.Write(ops.LOCKSPACE, mine.host_id, new.pack())
     except errors.IOFailure as e:
@@ -146,6 +147,27 @@ def renew(mine, pending=None, current=None):
         e.pending = new
         raise
     return new
+
+
+def _ours(found, mine):
+    """Whether a slot's record is of our generation (and not released)."""
+    return (found is not None and not found.released and
+            (found.host_id, found.owner, found.generation) ==
+            (mine.host_id, mine.owner, mine.generation))
+
+
+def _our_past(found, mine):
+    """Whether a slot's record is one of our own earlier generations: a
+    write of ours that landed after we joined again.
+
+    NOTE(hastack): observers then see an older generation than the one
+    our leases name, which they take for alive (HostTable.is_dead), and
+    an earlier generation's leases look alive again for a while: later
+    takeovers, never earlier ones. Our next write puts ours back.
+    """
+    return (found is not None and
+            (found.host_id, found.owner) == (mine.host_id, mine.owner) and
+            found.generation < mine.generation)
 
 
 def release(mine):
@@ -192,19 +214,29 @@ class HostTable:
         self.host_dead = host_dead
         self._seen = {}
 
-    def observe(self, blocks, now, first_host_id=1):
+    def observe(self, blocks, now, first_host_id=1, started=None):
         """Record one read of the slots.
 
-        A slot seen for the first time counts as just changed: we cannot
-        know how long it has been still.
+        :param blocks: the blocks read, the first for ``first_host_id``.
+        :param now: our monotonic time when the read returned.
+        :param started: our monotonic time when the read was issued;
+            None for a read that took no time (``now``).
+
+        A slot seen for the first time, or with new bytes, counts as just
+        changed (at ``now``: we cannot know how long it has been still).
+        Bytes seen before count as unchanged only up to ``started``: the
+        read may return what the storage held at any moment after it was
+        issued, and fitlockd may have been stopped while it was in flight,
+        so ``now`` can be much later than the moment they were still there.
         """
+        started = now if started is None else min(started, now)
         for offset, block in enumerate(blocks):
             host_id = first_host_id + offset
             seen = self._seen.get(host_id)
             if seen is None or seen.block != block:
                 self._seen[host_id] = _Seen(bytes(block), now, now)
             else:
-                seen.observed_at = now
+                seen.observed_at = max(seen.observed_at, started)
 
     def record(self, host_id):
         """The last valid record seen for ``host_id``, or None."""
@@ -228,9 +260,10 @@ class HostTable:
 
         True when its slot shows a clean release of that generation, a
         later generation (a new incarnation joins only after the old one's
-        holders stopped: it fenced first, or the host rebooted), or no
-        change for ``H``. Never observed, or unreadable for less than
-        ``H``: alive, as far as we know.
+        holders stopped: it fenced first, or the host rebooted), or that
+        generation unchanged for ``H``. Never observed, unreadable for
+        less than ``H``, or an *earlier* generation in the slot: alive, as
+        far as we know.
         """
         seen = self._seen.get(host_id)
         if seen is None:
@@ -239,7 +272,13 @@ class HostTable:
         if current is not None:
             if current.generation > generation:
                 return True
-            if current.generation == generation and current.released:
+            if current.generation < generation:
+                # NOTE(hastack): the slot stood still in an older
+                # generation; the one asked about joined since our last
+                # read (it holds a lease naming it) and has never been
+                # seen, let alone seen standing still.
+                return False
+            if current.released:
                 return True
         return seen.observed_at - seen.changed_at >= self.host_dead
 

@@ -42,6 +42,11 @@ def _leader(block, resource):
 def _dblocks(blocks, resource):
     result = []
     for host_index, block in enumerate(blocks, start=1):
+        if block is records.ZERO:
+            # Never written (storage.read_blocks shares this object):
+            # the common case, without decoding.
+            result.append(None)
+            continue
         try:
             result.append(records.DBlock.unpack(block))
         except records.Corrupt as e:
@@ -86,15 +91,21 @@ def acquire(resource, lockspace, me, max_hosts, owner_is_dead):
         host's proposal was chosen in this ballot.
     :raises LeaseBusy: a higher ballot is running; try again.
     :raises Corrupt: a block cannot be trusted.
+
+    A leader naming ``me`` is no proof that we own the lease: we may have
+    given it up (fenced its holders), and a later version may have been
+    chosen for another host whose leader write has not landed yet (or a
+    late write of ours put our old leader back). Only the caller knows
+    what it holds; here such a lease is taken in a new ballot, like a
+    released one, and that ballot finds any later choice.
     """
     target = ops.lease_target(resource)
     blocks = yield ops.Read(target, 0, max_hosts + 1)
     leader = _leader(blocks[0], resource)
     if leader is not None and not leader.released:
         holder = Owner(leader.owner_id, leader.owner_generation)
-        if holder == me:
-            return leader
-        if not owner_is_dead(holder.host_id, holder.generation):
+        if holder != me and not owner_is_dead(holder.host_id,
+                                               holder.generation):
             raise errors.LeaseHeld(
                 'lease %s is held by host %d (generation %d), which is '
                 'or may be alive' % (resource, holder.host_id,

@@ -9,7 +9,18 @@ whole 4 KiB blocks at 4 KiB offsets.
 
 An I/O that does not finish within ``io_timeout`` fails with IOFailure,
 but its thread goes on: a write that timed out may still land. Nothing in
-Fitlock assumes it did not (timing.py).
+Fitlock assumes it did not (timing.py). While it is in flight, another
+write to the same block is refused at once: the two could land in either
+order (NFS does not keep them in order), and Disk Paxos and the delta
+lease need each host's writes to its own blocks to land in the order it
+made them.
+
+Storage assumption: a write whose system call has returned, with success
+or an error, does not land later. NFS hard mounts (the default) and the
+CephFS kernel client keep the call blocked while the write is retried;
+an NFS *soft* mount can fail a write with EIO that the server still
+executes later, which could undo a later write of the same block and
+lose a Disk Paxos vote: do not use soft mounts for the shared folder.
 """
 
 import concurrent.futures
@@ -69,6 +80,8 @@ class FileIO:
             max_workers=_MAX_WORKERS,
             thread_name_prefix='fitlock-io-%s' % lockspace)
         self._in_flight = 0
+        # (target, block) of every write whose thread has not returned.
+        self._writing = set()
         self.io_count = 0
 
     def close(self):
@@ -121,15 +134,24 @@ class FileIO:
         if isinstance(request, ops.Sleep):
             time.sleep(request.seconds)
             return None
+        writing = (request.target, request.block) \
+            if isinstance(request, ops.Write) else None
         with self._lock:
             if self._in_flight >= _MAX_WORKERS:
                 raise errors.IOFailure('storage is not answering: %d I/Os '
                                        'still in flight' % self._in_flight)
+            if writing in self._writing:
+                raise errors.IOFailure(
+                    '%s refused: an earlier write to that block is still '
+                    'in flight' % _describe(request))
             self._in_flight += 1
+            if writing:
+                self._writing.add(writing)
         try:
             future = self._pool.submit(self._do, request)
         except RuntimeError as e:
             self._done(None)
+            self._written(writing)
             raise errors.IOFailure('I/O refused: %s' % e)
         future.add_done_callback(self._done)
         try:
@@ -143,7 +165,23 @@ class FileIO:
         with self._lock:
             self._in_flight -= 1
 
+    def _written(self, writing):
+        if writing:
+            with self._lock:
+                self._writing.discard(writing)
+
     def _do(self, request):
+        if isinstance(request, ops.Write):
+            # NOTE(hastack): in this thread, not in a done callback: the
+            # block is free for the next write only once this one's
+            # system call has returned.
+            try:
+                return self._do_io(request)
+            finally:
+                self._written((request.target, request.block))
+        return self._do_io(request)
+
+    def _do_io(self, request):
         try:
             fd = self._fd(request.target)
         except OSError as e:
@@ -222,12 +260,24 @@ def read_blocks(fd, block, count, strict=False):
     view = memoryview(buf)[:size]
     try:
         got = os.preadv(fd, [view], block * BLOCK)
-        if strict and got != size:
-            raise OSError('short read: %d of %d bytes' % (got, size))
-        data = bytes(view[:got]).ljust(size, b'\0')
     finally:
         view.release()
-    return [data[i * BLOCK:(i + 1) * BLOCK] for i in range(count)]
+    if strict and got != size:
+        raise OSError('short read: %d of %d bytes' % (got, size))
+    # NOTE(hastack): one copy per block, straight from the buffer, and
+    # the shared records.ZERO for a never written one: most of a lease
+    # file's ballot blocks are empty, and an acquire reads them 3 times.
+    result = []
+    for start in range(0, size, BLOCK):
+        end = min(start + BLOCK, got)
+        if end <= start:
+            result.append(records.ZERO)
+            continue
+        chunk = buf[start:end]
+        if end - start < BLOCK:
+            chunk = chunk.ljust(BLOCK, b'\0')
+        result.append(records.ZERO if chunk == records.ZERO else chunk)
+    return result
 
 
 def write_block(fd, block, data):

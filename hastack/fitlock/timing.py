@@ -34,9 +34,40 @@ Derived:
     owner has fenced (at ``F + A + T_kill``) or the watchdog has reset it
     (at ``F + W`` at the latest, because the feeder stops before ``F``).
 
-Safety condition: ``A + T_kill + slop <= W``. The slop covers I/O in
-flight when the holders die and the scheduling delay between the
-arbiter's deadline and the kill. fitlockd refuses to start otherwise.
+``F - N`` (trusted age)
+    Our delta lease is trusted while its last successful renewal started
+    less than ``F - N`` ago: the watchdog may be kept alive only until
+    then (the last keep-alive is sent before it, so the watchdog fires
+    before ``F - N + W = H - N``), and the result of a ballot that ends
+    later is not used (it may have run across a freeze of fitlockd, and
+    a holder started then would not be covered by the watchdog).
+``H - 2N`` (rejoin gap)
+    A renewal that succeeds this long or longer after the previous one
+    started ends the generation: others may have judged it dead meanwhile
+    and taken its leases. An observer counts our slot unchanged from the
+    end of the read that first showed our previous record (after that
+    write started) to the start of the last read that still showed it
+    (before our next write landed, which is less than ``N`` after that
+    write started): less than ``gap + N``. It reaches ``H`` only when the
+    gap reaches ``H - N``; the second ``N`` is margin for the rates of two
+    monotonic clocks over ``H`` and for scheduling. The host then stops
+    what runs, waits the slop, and joins again in a new generation.
+
+Safety conditions, checked by :meth:`Timing.check` (fitlockd refuses to
+start otherwise):
+
+``A + T_kill + slop <= W``
+    The owner's holders are stopped, and their writes in flight have
+    landed, by ``F + A + T_kill + slop <= F + W = H``. The slop covers
+    I/O in flight when the holders die and the scheduling delay between
+    the arbiter's deadline and the kill.
+``slop <= N``
+    When fitlockd itself is stuck, the watchdog resets the host before
+    ``H - N`` (above); the writes in flight at the reset land within the
+    slop, so before ``H`` only if ``slop <= N``.
+
+Wherever a new generation frees leases at once (a rejoin) or a fenced
+lease is given back, it is done only a slop after its holders stopped.
 """
 
 import dataclasses
@@ -90,6 +121,24 @@ class Timing:
         return self.renewal_fail + self.watchdog
 
     @property
+    def trusted_age(self):
+        """``F - N``: our delta lease is trusted while younger than this.
+
+        The watchdog expiry is the last renewal start plus this, and a
+        ballot result is used only before it (module docstring).
+        """
+        return self.renewal_fail - self.io_timeout
+
+    @property
+    def rejoin_gap(self):
+        """``H - 2N``: a renewal gap this long ends the generation.
+
+        Others may have seen our slot unchanged for ``H`` (module
+        docstring): our leases may be theirs now.
+        """
+        return self.host_dead - RENEWAL_FACTOR * self.io_timeout
+
+    @property
     def join_delay(self):
         """Wait between writing a free delta slot and reading it back.
 
@@ -99,7 +148,8 @@ class Timing:
         return RENEWAL_FACTOR * self.io_timeout
 
     def check(self):
-        """Refuse durations that break ``A + T_kill + slop <= W``.
+        """Refuse durations that break ``A + T_kill + slop <= W`` or
+        ``slop <= N``.
 
         :raises UnsafeTiming: naming the numbers.
         """
@@ -120,6 +170,18 @@ class Timing:
                 'or raise the watchdog time.'
                 % (self.arbiter_wait, self.kill_time, self.slop, needed,
                    self.watchdog, self.host_dead))
+        if self.slop > self.io_timeout:
+            # NOTE(hastack): a stuck fitlockd's host is reset by the
+            # watchdog before H - N (feeder_may_pet); what its holders had
+            # in flight lands within the slop, which must end before H.
+            raise UnsafeTiming(
+                'unsafe timing: slop (%s s) exceeds io_timeout N = %s s; '
+                'when the watchdog resets a host (before H - N = %s s), '
+                'the writes its instances had in flight could land after '
+                'another host took over at H = %s s. Lower the slop or '
+                'raise io_timeout.'
+                % (self.slop, self.io_timeout,
+                   self.host_dead - self.io_timeout, self.host_dead))
         return self
 
     def feeder_may_pet(self, renewal_age):

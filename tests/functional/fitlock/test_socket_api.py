@@ -368,12 +368,26 @@ class TestStartup(testtools.TestCase):
                                                      'fitlockd.sock')))
 
     def test_exactly_safe_timing_starts(self):
+        # A + T_kill + slop = W and slop = N: both conditions at their
+        # bound.
         safe = timing_mod.Timing(io_timeout=0.2, watchdog=2.0,
-                                 arbiter_wait=1.25, kill_time=0.5,
-                                 slop=0.25)
+                                 arbiter_wait=1.3, kill_time=0.5,
+                                 slop=0.2)
         host = self.useFixture(fl.Fitlockd(self.shared, 1, safe))
-        self.assertEqual(1.25,
+        self.assertEqual(1.3,
                          host.lockspace_status()['timing']['arbiter_wait'])
+
+    def test_slop_above_n_refused(self):
+        home = self.useFixture(fixtures.TempDir()).path
+        unsafe = timing_mod.Timing(io_timeout=0.2, watchdog=2.0,
+                                   arbiter_wait=0.5, kill_time=0.5,
+                                   slop=0.25)
+        result = _run_fitlockd(_config(home, self.shared.path, unsafe))
+        self.assertNotEqual(0, result.returncode)
+        message = result.stderr.strip()
+        self.assertIn('unsafe timing', message)
+        for number in ('slop (0.25 s)', 'io_timeout N = 0.2 s'):
+            self.assertIn(number, message)
 
     def _join_refused(self, name, code, part):
         host = self.useFixture(fl.Fitlockd(self.shared, 1, join=False))

@@ -44,6 +44,14 @@ BEFORE_CUT = R + N
 TCP_RESUME = 1.6
 
 
+def _may_rejoin(back, cut):
+    """Whether a host that lost its storage at ``cut`` and renewed again
+    by ``back`` may have ended its generation and joined again: only if
+    its renewal gap (from the last good renewal, at most BEFORE_CUT
+    before the cut) may have reached H - 2N (timing.rejoin_gap)."""
+    return back - (cut - BEFORE_CUT) >= T.rejoin_gap
+
+
 class Arbiter(fixtures.Fixture):
     """The test plays hastack-agent: it registers as fitlockd's arbiter
     and records every line fitlockd sends, with its arrival time."""
@@ -270,12 +278,18 @@ class TestFencingWithoutArbiter(StorageTestCase):
         restored = self.restore_owner(cut)
         # Stalled I/O resumes within TCP_RESUME, the next renewal comes
         # within R and takes at most 2N (read and write).
-        back, status = self.wait_state(self.owner, 'ok',
-                                       TCP_RESUME + R + 2 * N + MARGIN)
-        self.assertLess(back - restored, TCP_RESUME + R + 2 * N + MARGIN)
-        self.assertEqual(generation, status['generation'])
+        # A renewal gap of H - 2N or more ends the generation: it joins
+        # again (a slop after the fence, then the join delay 2N).
+        back, status = self.wait_state(
+            self.owner, 'ok',
+            TCP_RESUME + R + 2 * N + T.slop + T.join_delay + MARGIN)
+        self.assertLess(back - restored, TCP_RESUME + R + 2 * N + T.slop +
+                        T.join_delay + MARGIN)
+        self.assertIn(status['generation'] - generation,
+                      (0, 1) if _may_rejoin(back, cut) else (0,))
         self.assertEqual([], status['leases'])
-        self.assertLess(status['renewal_age'], R + 2 * N + MARGIN)
+        self.assertLess(status['renewal_age'],
+                        R + 2 * N + T.join_delay + MARGIN)
 
     def test_fenced_lease_is_free_again(self):
         # The owner fenced vm-1: nothing of it runs. Once the owner's
@@ -288,7 +302,8 @@ class TestFencingWithoutArbiter(StorageTestCase):
         cut = self.cut_owner()
         self.assertIsNotNone(self.holder_death(F + A + T_KILL + MARGIN))
         self.restore_owner(cut)
-        self.wait_state(self.owner, 'ok', TCP_RESUME + R + 2 * N + MARGIN)
+        self.wait_state(self.owner, 'ok', TCP_RESUME + R + 2 * N + T.slop +
+                        T.join_delay + MARGIN)
         limit = H + R + N + MARGIN
         deadline = cut + limit
         while True:
@@ -342,7 +357,10 @@ class TestFencingWithoutArbiter(StorageTestCase):
                             'the mount does not work after the restore')
         works = time.monotonic()
         # The storage works again: the next renewal, within R, must too.
-        limit = R + 2 * N + MARGIN
+        # The renewal gap was far above H - 2N: the host joins again in a
+        # new generation (the slop after the fence is long over; then the
+        # join delay).
+        limit = R + 2 * N + T.join_delay + MARGIN
         deadline = works + limit
         while self.owner.lockspace_status()['state'] != 'ok':
             if time.monotonic() > deadline:
@@ -529,12 +547,19 @@ class TestArbiter(StorageTestCase):
         fenced_at, fenced = self.arbiter.event('fenced', T_KILL + MARGIN)
         self.assertEqual(['vm-1'], fenced['detail']['resources'])
         self.restore_owner(cut)
-        recovered_at, _ = self.arbiter.event(
-            'renewal_recovered', TCP_RESUME + R + 2 * N + MARGIN)
+        # Back after a renewal gap of H - 2N or more, the host joins
+        # again in a new generation instead (see _may_rejoin).
+        recovered_at, message = self.arbiter.wait_for(
+            lambda m: m.get('op') == 'event' and
+            m.get('event') in ('renewal_recovered', 'joined'),
+            TCP_RESUME + R + 2 * N + T.slop + T.join_delay + MARGIN)
         self.assertTrue(failing_at < queried < fenced_at < recovered_at)
         names = [name for t, name in self.arbiter.events() if t >= cut]
-        self.assertEqual(['renewal_failing', 'fenced', 'renewal_recovered'],
+        self.assertEqual(['renewal_failing', 'fenced', message['event']],
                          names)
+        if message['event'] == 'joined':
+            self.assertTrue(message['detail']['rejoined'])
+            self.assertTrue(_may_rejoin(recovered_at, cut))
         self.assertEqual('ok', self.owner.lockspace_status()['state'])
 
     def test_malformed_grant_counts_as_no_answer(self):

@@ -19,9 +19,12 @@ Storage
     Every I/O has a latency; a few are slow (up to 1.5 N, so some time out
     at the host's N and fail), a few fail early (EIO). A write that failed
     may still land later: at its own completion, or replayed much later
-    (``late_max``), or never. A host's storage may hang for a while, and so
-    may one file for everybody (a stuck placement group): I/O issued in or
-    in flight during the hang completes after it.
+    (``late_max``), or never; its system call (the worker thread in
+    storage.FileIO) returns only once it has landed or never will, which
+    is Fitlock's storage assumption (storage.py; ``land_after_return``
+    drops it). A host's storage may hang for a while, and so may one file
+    for everybody (a stuck placement group): I/O issued in or in flight
+    during the hang completes after it.
 Stale reads
     Only what a shared file system with O_DIRECT can show: each block read
     returns the block as it was at one instant between the read's start
@@ -53,53 +56,55 @@ Fencing and the watchdog
     everything, its in-flight writes land within ``slop`` or never, and it
     boots again later (a new boot id and clock).
 
-The model of fitlockd follows lockspace.py as of commit 6464189; when
-lockspace.py changes, ``Space`` must follow.
+The model of fitlockd follows lockspace.py (and daemon.py's watchdog
+expiry) as they are now; when they change, ``Daemon`` and ``Space`` must
+follow. ``Storage`` refuses a write to a block while the same fitlockd
+process's earlier write to it is still in flight, as storage.FileIO does
+(only the system call's return is known there: a write that failed or
+timed out may still land later, here too).
 
-Proposed fixes (``FIXES``), each emulated in the model when asked for,
-each found necessary by a schedule pinned in test_simulation.py:
+Bugs this simulation found in earlier code, each fixed in hastack/ and
+pinned by a schedule in test_simulation.py (``REGRESSIONS``) and by unit
+tests of the code itself:
 
 ``table``
-    HostTable counts a slot unchanged only up to the *start* of the last
-    read that found it so (a read in flight across a freeze of fitlockd
-    returns old data; ``observe(blocks, time.monotonic())`` after the read
-    dates it too late).
+    HostTable counted a slot unchanged up to the *end* of the last read
+    that found it so; a read in flight across a freeze of fitlockd returns
+    old data (delta.HostTable.observe now dates it by the read's start).
 ``generation``
-    ``is_dead(host, g)`` is False while the slot shows an older generation
-    than ``g``: that generation was never seen, let alone standing still.
+    ``is_dead(host, g)`` answered with the stillness of an older
+    generation in the slot (delta.HostTable.is_dead).
 ``fence``
-    Holders that fencing could not stop keep the watchdog expiry finite
-    (today the lease is dropped anyway and, with no lease left, the expiry
-    becomes infinite: nothing resets the host).
+    Holders that fencing could not stop lost their lease anyway and, with
+    no lease left, the watchdog expiry became infinite
+    (lockspace.Lockspace._fence keeps their leases).
 ``fencerace``
-    ``_fence`` drops only the leases and holders it fenced: while it waits
-    for the kill without the lock, the same lease may be released and
-    taken again with a new holder.
+    ``_fence`` dropped leases and holders that were released and taken
+    again while it killed without the lock (it drops only what it fenced).
 ``publish``
-    The watchdog expiry is published before a new holder may start (today
-    up to a second later: a fitlockd stopped or crashed in between leaves
-    "infinite" in the file).
+    The watchdog expiry was published up to a second after a holder
+    started (lockspace.Lockspace.acquire publishes before returning).
 ``restart``
-    After a fitlockd restart, until the join resumed or fenced them, the
-    saved leases' holders keep the expiry finite.
+    After a fitlockd restart, "no lease" was published until the join
+    resumed or fenced the saved leases' holders (daemon.Daemon keeps the
+    saved expiry until then).
 ``rejoin``
-    After fencing a previous incarnation's holders at start, wait ``slop``
-    before writing a new generation (which frees their leases at once).
+    A new generation written right after fencing a previous incarnation's
+    holders freed their leases while their writes were in flight (the
+    join waits the slop).
 ``recover``
     A renewal gap of ``H - 2N`` or more (failing storage, or fitlockd
-    stopped, even inside the join delay) ends the generation: fence what
-    runs, wait ``slop``, join again in a new generation.
+    stopped, even inside the join delay) went on in the same generation
+    (it now ends it: fence, wait the slop, join again).
 ``acquire``
-    What a ballot returns is used only if our delta lease is still younger
-    than ``F - N`` (the ballot may have run across a freeze).
+    The result of a ballot that ran across a freeze was used with an old
+    delta lease (only within ``F - N`` of the last renewal now).
 ``shortcut``
-    ``paxos.acquire`` does not return a leader naming us that we do not
-    hold (fenced, or put back by a late write): it runs a new ballot.
+    ``paxos.acquire`` returned a leader naming us as ours, without a
+    ballot, though a later version may have been chosen for another host.
 ``inflight``
-    storage.FileIO refuses a write to a block while an earlier write of
-    this host to that block is still in flight (timed out, its thread
-    still blocked): otherwise the two may land in either order on NFS,
-    and Disk Paxos needs each host's writes to its block in order.
+    storage.FileIO let a second write to a block start while the first
+    was still in flight; NFS may land them in either order.
 
 ``explore`` runs many seeds; ``python -m tests.unit.fitlock.simulation``
 runs more of them from a shell and prints the first violation's trace.
@@ -121,7 +126,7 @@ from hastack.fitlock import records
 from hastack.fitlock import timing as timing_mod
 
 LOCKSPACE_NAME = 'sim'
-ZERO = bytes(records.BLOCK)
+ZERO = records.ZERO
 INF = math.inf
 
 # The states of lockspace.py.
@@ -135,9 +140,6 @@ LOST = 'lost'
 # lockspace.py: ballot retries of one acquire.
 BALLOT_RETRIES = 5
 
-# Proposed fixes the simulation can emulate in its model of fitlockd.
-FIXES = ('table', 'fence', 'shortcut', 'rejoin', 'restart', 'recover',
-         'acquire', 'publish', 'generation', 'fencerace', 'inflight')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,6 +185,11 @@ class Profile:
     # Two hosts configured with the same host id (a misconfiguration the
     # join protocol is meant to catch).
     duplicate_host_id: bool = False
+    # A write may land after its system call returned (with an error):
+    # NFS soft mounts. Outside Fitlock's storage assumption (storage.py):
+    # a host's writes to one block can then land out of order whatever
+    # it does, and Disk Paxos can lose a value it accepted.
+    land_after_return: bool = False
 
 
 @dataclasses.dataclass
@@ -267,7 +274,10 @@ class Storage:
         self.sim = sim
         self.history = {}
         self._last_land = {}
-        self._pending = {}
+        # When the system call of each process's latest write to a block
+        # returns: storage.FileIO refuses another write to that block
+        # before (its worker thread is still blocked in the write).
+        self._busy = {}
         self.landed_late = 0
 
     def value(self, target, block, when):
@@ -331,12 +341,13 @@ class Storage:
             host.post(answer_at, task.kind, self._answer_read, task,
                       request, samples, complete, error, dinc=task.dinc)
             return
-        key = (host.index, host.inc, request.target, request.block)
-        if ('inflight' in sim.fixes and
-                self._pending.get(key, -INF) > now):
-            # Proposed fix (storage.py): an earlier write of ours to this
-            # block is still in flight (its worker thread still blocked);
-            # a second one could land before it: refuse at once.
+        # storage.FileIO is per fitlockd process: a restarted one knows
+        # nothing of what the previous one left in flight.
+        key = (host.index, host.inc, task.dinc, request.target,
+               request.block)
+        if self._busy.get(key, -INF) > now:
+            # storage.FileIO: an earlier write of ours to this block is
+            # still in flight (its thread still blocked): refused at once.
             host.post(now, task.kind, self._answer_write, task, now, True,
                       dinc=task.dinc)
             return
@@ -352,12 +363,19 @@ class Storage:
                 land = now + rng.uniform(sim.timing.io_timeout,
                                          profile.late_max)
         if land is not None and profile.ordered:
-            key = (host.index, host.inc, request.target)
-            land = max(land, self._last_land.get(key, 0.0))
-            self._last_land[key] = land
+            order = (host.index, host.inc, request.target)
+            land = max(land, self._last_land.get(order, 0.0))
+            self._last_land[order] = land
             complete = max(complete, land)
+        # The system call returns when the I/O completes, or early with
+        # an error, but (storage.py's assumption) not before the write has
+        # landed, if it ever does: a write replayed late keeps its thread
+        # blocked until then.
+        returns = answer_at if error else complete
+        if land is not None and not profile.land_after_return:
+            returns = max(returns, land)
+        self._busy[key] = returns
         if land is not None:
-            self._pending[key] = land
             write = _Write(host, request.target, request.block,
                            request.data, land)
             host.inflight.add(write)
@@ -657,23 +675,33 @@ class Daemon:
         self.host = host
         self.sim = host.sim
         self.space = None
+        # daemon.Daemon._load_saved_expiry: the holders a previous
+        # incarnation of this boot left keep the expiry where it was
+        # until a join resumed or fenced them.
+        saved = host.saved
+        self.saved_expiry = None
+        if saved and saved['leases'] and saved['boot'] == host.boot_id:
+            self.saved_expiry = ((saved['last_renewal'] or -INF) +
+                                 self.sim.timing.trusted_age)
         Task(host, 'daemon', self._agent()).start()
+        # daemon.Daemon.lock_state_dir publishes at once, then every
+        # min(1, N / 2) (publish_watchdog_expiry).
         host.post(host.sim.loop.now, 'daemon', self._publish)
 
+    def expiry(self):
+        """daemon.Daemon.watchdog_expiry."""
+        found = [self.space.watchdog_expiry()] if self.space else []
+        if self.saved_expiry is not None:
+            found.append(self.saved_expiry)
+        return min(found, default=INF)
+
+    def publish(self):
+        """daemon.Daemon.publish_expiry: the expiry file, written now."""
+        self.host.expiry = self.expiry()
+
     def _publish(self):
-        # daemon.publish_watchdog_expiry
         host = self.host
-        host.expiry = (self.space.watchdog_expiry() if self.space
-                       else INF)
-        saved = host.saved
-        if ('restart' in self.sim.fixes and
-                (self.space is None or self.space.state == JOINING) and
-                saved and saved['leases'] and saved['boot'] == host.boot_id):
-            # Proposed fix: until the join has resumed or fenced them, the
-            # holders of the saved leases keep the watchdog counting.
-            host.expiry = (saved['last_renewal'] +
-                           self.sim.timing.renewal_fail -
-                           self.sim.timing.io_timeout)
+        self.publish()
         host.post(host.to_real(host.local_now() +
                                min(1.0, self.sim.timing.io_timeout / 2)),
                   'daemon', self._publish)
@@ -682,7 +710,7 @@ class Daemon:
         host, sim = self.host, self.sim
         # fitlockd joins its lockspaces once at start (cmd/fitlockd.py),
         # the lockspace listed before the join is done (daemon.py).
-        space = Space(host)
+        space = Space(host, self)
         self.space = space
         try:
             yield from space.join()
@@ -694,6 +722,7 @@ class Daemon:
             host.post(sim.loop.now + sim.rng.uniform(30.0, 300.0), 'host',
                       host.restart_daemon, 0.0)
             return
+        self.saved_expiry = None
         Task(host, 'daemon', space.renewer(), space).start()
         Task(host, 'daemon', space.watcher(), space).start()
         resources = list(sim.resources)
@@ -713,67 +742,16 @@ class Daemon:
                             % (resource, type(e).__name__, e))
 
 
-class _ReadStartTable(delta.HostTable):
-    """The proposed fix of HostTable: a slot is known unchanged only up to
-    the *start* of the last read that still found it (what that read
-    returns may be that old: the read may hang, or fitlockd may be
-    stopped while it is in flight); new bytes count as changed at the
-    read's *end*."""
-
-    def observe_read(self, blocks, started, now, first_host_id=1):
-        for offset, block in enumerate(blocks):
-            host_id = first_host_id + offset
-            seen = self._seen.get(host_id)
-            if seen is None or seen.block != block:
-                self._seen[host_id] = delta._Seen(bytes(block), now, now)
-            else:
-                seen.observed_at = max(seen.observed_at, started)
-
-
-def _own_leader_is_no_proof(protocol, me):
-    """Run ``paxos.acquire`` as the proposed fix would: a leader naming us
-    that the caller does not hold (it fenced the lease, or a late write
-    put an old leader back) is taken in a new ballot, as if released,
-    instead of being returned as ours."""
-    answer, failure, first = None, None, True
-    while True:
-        try:
-            if failure is not None:
-                request = protocol.throw(failure)
-            else:
-                request = protocol.send(answer)
-        except StopIteration as stop:
-            return stop.value
-        answer, failure = None, None
-        try:
-            answer = yield request
-        except errors.IOFailure as e:
-            failure = e
-            continue
-        if first and isinstance(request, ops.Read):
-            first = False
-            try:
-                leader = records.Leader.unpack(answer[0])
-            except records.Corrupt:
-                leader = None
-            if (leader is not None and not leader.released and
-                    (leader.owner_id, leader.owner_generation) ==
-                    (me.host_id, me.generation)):
-                answer = [dataclasses.replace(
-                    leader, flags=leader.flags | records.LEADER_RELEASED)
-                    .pack()] + answer[1:]
-
-
 class Space:
     """lockspace.Lockspace, line by line, as generators of requests."""
 
-    def __init__(self, host):
+    def __init__(self, host, daemon):
         self.host = host
+        self.daemon = daemon
         self.sim = host.sim
         self.timing = host.sim.timing
         self.max_hosts = host.sim.profile.max_hosts
-        self.table = (_ReadStartTable if 'table' in self.sim.fixes
-                      else delta.HostTable)(self.timing.host_dead)
+        self.table = delta.HostTable(self.timing.host_dead)
         self.state = JOINING
         self.mine = None
         self.pending = None
@@ -781,10 +759,13 @@ class Space:
         self.leases = {}
         self.holders = {}
         self.dropped = {}
+        self.quiet_until = None
+        self.gone = {}
         self.resumed = False
         self.last_slot_write_start = None
         self.observed_at = None
-        self.fence_failed = False
+        # Lockspace.acquire_lock: held through a ballot, a release.
+        self.locked = False
 
     def log(self, message):
         self.sim.log(self.host, message)
@@ -792,38 +773,35 @@ class Space:
     def now(self):
         return self.host.local_now()
 
+    def _lock(self):
+        while self.locked:
+            yield ops.Sleep(0.005)
+        self.locked = True
+
     # -- joining -------------------------------------------------------
 
     def join(self):
-        host, timing = self.host, self.timing
+        host = self.host
         saved = host.saved
         if saved and self._may_resume(saved):
             try:
-                self.mine = yield from delta.resume(saved['mine'],
-                                                    saved['pending'])
+                mine = yield from delta.resume(saved['mine'],
+                                               saved['pending'])
+                self.mine = mine
                 self.last_renewal = saved['last_renewal']
                 self.leases = dict(saved['leases'])
                 self.holders = dict(saved['holders'])
                 self.dropped = dict(saved['dropped'])
+                self.quiet_until = saved['quiet_until']
                 self.resumed = True
             except errors.LeaseLost as e:
                 self.log('cannot resume: %s' % e)
         if not self.resumed:
-            if saved and saved['leases'] and saved['boot'] == host.boot_id:
-                self.log('fences the previous incarnation\'s holders')
-                failed = yield from self._kill(saved['holders'])
-                if failed:
-                    raise errors.FitlockError('could not fence the holders '
-                                              'of a previous incarnation')
-                if 'rejoin' in self.sim.fixes:
-                    # Proposed fix: their writes in flight land within
-                    # the slop; a new generation frees their leases at
-                    # once, so it must not be written before.
-                    yield ops.Sleep(timing.slop)
+            yield from self._fence_previous(saved)
             previous_dead = bool(saved and saved['host_id'] == host.host_id
                                  and saved['owner'] == host.name)
             self.mine = yield from delta.acquire(host.host_id, host.name,
-                                                 timing, previous_dead)
+                                                 self.timing, previous_dead)
             self.last_renewal = self.last_slot_write_start
         yield from self._observe()
         self.state = OK
@@ -833,6 +811,24 @@ class Space:
                                               else ''))
         self.sim.stats['joins'] += 1
 
+    def _fence_previous(self, saved):
+        host = self.host
+        if not saved or saved['boot'] != host.boot_id:
+            return
+        quiet = saved['quiet_until']
+        if saved['leases']:
+            self.log('fences the previous incarnation\'s holders')
+            failed = yield from self._kill(saved['holders'])
+            if failed:
+                raise errors.FitlockError('could not fence the holders '
+                                          'of a previous incarnation')
+            quiet = max(quiet if quiet is not None else -INF,
+                        self.now() + self.timing.slop)
+            host.saved = dict(saved, leases={}, holders={}, mine=None,
+                              pending=None, quiet_until=quiet)
+        if quiet is not None:
+            yield ops.Sleep(max(0.0, quiet - self.now()))
+
     def _may_resume(self, saved):
         age = self.now() - (saved['last_renewal'] or 0)
         return (saved['owner'] == self.host.name and
@@ -841,18 +837,14 @@ class Space:
                 age < self.timing.renewal_fail)
 
     def _save(self):
-        saved = self.host.saved = dict(self.host.saved or {})
-        saved.update({
+        # The journal (state.Journal): every change is on disk before
+        # fitlockd acts on it; a crash loses nothing that was acted on.
+        self.host.saved = {
             'host_id': self.host.host_id, 'owner': self.host.name,
-            'leases': dict(self.leases), 'holders': dict(self.holders),
-            'dropped': dict(self.dropped)})
-        self._save_renewal()
-
-    def _save_renewal(self):
-        saved = self.host.saved = dict(self.host.saved or {})
-        saved.update({
-            'mine': self.mine, 'pending': self.pending,
-            'boot': self.host.boot_id, 'last_renewal': self.last_renewal})
+            'boot': self.host.boot_id, 'mine': self.mine,
+            'pending': self.pending, 'last_renewal': self.last_renewal,
+            'quiet_until': self.quiet_until, 'leases': dict(self.leases),
+            'holders': dict(self.holders), 'dropped': dict(self.dropped)}
 
     # -- renewal -------------------------------------------------------
 
@@ -866,6 +858,9 @@ class Space:
 
     def renew_once(self):
         if self.state == LOST:
+            return
+        if self.mine is None:
+            yield from self._rejoin()
             return
         try:
             started = self.now()
@@ -882,52 +877,69 @@ class Space:
                 self.state = FAILING
                 self.log('renewal fails')
             return
+        written = self.last_slot_write_start
         previous = self.last_renewal
+        gap = written - previous
         self.mine, self.pending = new, None
-        self.last_renewal = self.last_slot_write_start
-        recovered = self.state in (FAILING, ASKING, FENCED)
-        gap = self.last_renewal - previous
-        if recovered:
+        # No grants in this model: a gap of H - 2N always ends the
+        # generation (and _verify_leases is never needed).
+        if gap >= self.timing.rejoin_gap:
+            yield from self._end_generation(gap)
+            return
+        self.last_renewal = written
+        if self.state in (FAILING, ASKING, FENCED):
             self.log('renewal works again after %.1f s' % gap)
             self.state = OK
-        if ('recover' in self.sim.fixes and gap >=
-                self.timing.host_dead - 2 * self.timing.io_timeout):
-            # Proposed fix: others may have judged this generation dead
-            # (its slot stood still for nearly H, whatever our state:
-            # failing renewals, or fitlockd stopped, even inside the
-            # join): it holds nothing any more. Stop what runs, let the
-            # writes in flight land, and join again in a new generation.
-            yield from self._fence(list(self.leases), 'gap of %.1f s'
-                                   % gap)
-            # Never resume the old generation after this point.
-            self.state = JOINING
-            self.mine, self.pending = None, None
-            self._save()
-            yield ops.Sleep(self.timing.slop)
-            try:
-                self.mine = yield from delta.acquire(
-                    self.host.host_id, self.host.name, self.timing,
-                    previous_dead=True)
-            except errors.FitlockError as e:
-                self.log('LOST: cannot join again: %s' % e)
-                self.state = LOST
-                return
-            self.last_renewal = self.last_slot_write_start
-            self.state = OK
-            self.log('joined again in generation %d' % self.mine.generation)
-        elif recovered and gap >= self.timing.host_dead:
-            yield from self._verify_leases()
-        self._save_renewal()
+        self._save()
         yield from self._release_dropped()
 
+    def _end_generation(self, gap):
+        self.log('renewal gap of %.1f s: ends generation %d'
+                 % (gap, self.mine.generation))
+        self.sim.stats['rejoins'] += 1
+        self.state = JOINING
+        if self.leases:
+            yield from self._fence(list(self.leases), 'gap of %.1f s' % gap)
+        if self.leases:
+            self.log('LOST: holders of %s could not be stopped'
+                     % sorted(self.leases))
+            self.state = LOST
+            return
+        self.mine, self.pending = None, None
+        self._save()
+        yield from self._rejoin()
+
+    def _rejoin(self):
+        quiet = self.quiet_until
+        if quiet is not None:
+            yield ops.Sleep(max(0.0, quiet - self.now()))
+        try:
+            mine = yield from delta.acquire(
+                self.host.host_id, self.host.name, self.timing,
+                previous_dead=True)
+        except errors.FitlockError as e:
+            self.log('cannot join again: %s' % e)
+            return
+        self.mine, self.pending = mine, None
+        self.last_renewal = self.last_slot_write_start
+        self.state = OK
+        self._save()
+        self.log('joined again in generation %d' % mine.generation)
+
     def _release_dropped(self):
+        if not self.dropped or (self.quiet_until is not None and
+                                self.now() < self.quiet_until):
+            return
         for resource, held in list(self.dropped.items()):
+            yield from self._lock()
             try:
                 yield from paxos.release(resource, held, self.max_hosts)
             except errors.NotOwner:
                 pass
             except errors.FitlockError:
                 continue
+            finally:
+                self.locked = False
             self.log('released fenced lease %s' % resource)
             self.dropped.pop(resource, None)
             self._save()
@@ -941,31 +953,14 @@ class Space:
         self._feed_table(blocks, started)
 
     def _feed_table(self, blocks, started):
-        if 'table' in self.sim.fixes:
-            self.table.observe_read(blocks, started, self.now())
-        else:
-            self.table.observe(blocks, self.now())
+        self.table.observe(blocks, self.now(), started=started)
         self.observed_at = self.now()
-
-    def _verify_leases(self):
-        for resource, held in list(self.leases.items()):
-            try:
-                leader = yield from paxos.inquire(resource, self.max_hosts)
-            except errors.FitlockError:
-                leader = None
-            if leader is None or (leader.owner_id, leader.owner_generation,
-                                  leader.lver) != (held.owner_id,
-                                                   held.owner_generation,
-                                                   held.lver):
-                yield from self._fence([resource], 'lease %s was taken over'
-                                       % resource)
 
     def _lost(self, reason):
         self.log('LOST: %s' % reason)
         self.sim.stats['lost'] += 1
         self.state = LOST
         yield from self._fence(list(self.leases), reason)
-        self.state = LOST
 
     # -- fencing timeline ----------------------------------------------
 
@@ -976,7 +971,7 @@ class Space:
             yield from self.check_timeline()
 
     def check_timeline(self):
-        age = self.now() - self.last_renewal
+        age = self.now() - self.last_renewal if self.last_renewal else 0.0
         if self.state in (OK, FAILING) and age >= self.timing.renewal_fail:
             if not self.leases:
                 self.state = FENCED
@@ -1003,56 +998,56 @@ class Space:
 
     def _kill(self, holders):
         """fencing.fence: SIGKILL every holder, wait until gone or
-        ``T_kill``."""
+        ``T_kill``; the resources whose holder still runs."""
         host = self.host
         now = self.sim.loop.now
         deaths = [vm.kill(now) for vm in holders.values()
                   if vm.host is host and host.vms.get(vm.resource) is vm]
         deadline = host.to_real(self.now() + self.timing.kill_time)
-        wait = min(max(deaths, default=now), deadline) - now
-        yield ops.Sleep(wait * host.rate)
-        return [vm.resource for vm in holders.values() if vm.alive]
+        last = max(deaths, default=now)
+        wait = min(last, deadline) - now
+        # kill_pids polls every 10 ms: it sees a death by the deadline.
+        yield ops.Sleep(wait * host.rate + (0.01 if last < deadline
+                                            else 0.0))
+        return [r for r, vm in holders.items() if vm.alive]
 
     def _fence(self, resources, reason):
         self.log('fences %s: %s' % (sorted(resources), reason))
         self.sim.stats['fences'] += 1
+        fenced = {r: self.leases.get(r) for r in resources}
         holders = {r: self.holders[r] for r in resources
                    if r in self.holders}
-        fenced = {r: self.leases.get(r) for r in resources}
         failed = yield from self._kill(holders)
-        if 'fencerace' in self.sim.fixes:
-            # Proposed fix: while the holders were being killed (no lock
-            # held), the renewal may have recovered and the same lease
-            # been released and taken again, with a new holder. Drop only
-            # the leases (and holders) that were fenced.
-            resources = [r for r in resources
-                         if self.leases.get(r) is fenced[r]]
-            holders = {r: vm for r, vm in holders.items()
-                       if self.holders.get(r) is vm}
-        if failed:
-            self.log('fencing failed for %s' % failed)
-            self.sim.stats['fence_failed'] += 1
-            self.fence_failed = True
+        self.quiet_until = max(self.quiet_until
+                               if self.quiet_until is not None else -INF,
+                               self.now() + self.timing.slop)
+        kept = []
         for resource in resources:
-            held = self.leases.pop(resource, None)
-            if held is not None and self.state != LOST:
+            held = fenced[resource]
+            if held is None or self.leases.get(resource) is not held:
+                continue   # released, maybe taken again, meanwhile
+            added = self.holders.get(resource) is not holders.get(resource)
+            if resource in failed or added:
+                kept.append(resource)
+                continue
+            del self.leases[resource]
+            self.holders.pop(resource, None)
+            self.gone.pop(resource, None)
+            if self.state != LOST:
                 self.dropped[resource] = held
-            if 'fencerace' not in self.sim.fixes or resource in holders:
-                self.holders.pop(resource, None)
-        if self.state != LOST:
+        if kept:
+            self.log('fencing failed for %s: leases kept' % kept)
+            self.sim.stats['fence_failed'] += 1
+        if self.state in (FAILING, ASKING):
             self.state = FENCED
         self._save()
 
     def watchdog_expiry(self):
-        if self.fence_failed and 'fence' in self.sim.fixes:
-            # Proposed fix: holders that could not be stopped keep the
-            # watchdog counting down: it resets the host.
-            return (self.last_renewal + self.timing.renewal_fail -
-                    self.timing.io_timeout)
         if not self.leases:
             return INF
-        return (self.last_renewal + self.timing.renewal_fail -
-                self.timing.io_timeout)
+        if self.state == LOST:
+            return -INF
+        return self.last_renewal + self.timing.trusted_age
 
     # -- instance leases -----------------------------------------------
 
@@ -1060,35 +1055,39 @@ class Space:
         if self.state != OK:
             raise errors.FitlockError('lockspace is %s' % self.state)
         me = paxos.Owner(self.mine.host_id, self.mine.generation)
-        for attempt in range(BALLOT_RETRIES):
-            try:
-                protocol = paxos.acquire(resource, LOCKSPACE_NAME, me,
-                                         self.max_hosts,
-                                         self._owner_is_dead)
-                if 'shortcut' in self.sim.fixes:
-                    protocol = _own_leader_is_no_proof(protocol, me)
-                leader = yield from protocol
-                break
-            except errors.LeaseBusy:
-                if attempt == BALLOT_RETRIES - 1:
-                    raise
-                yield ops.Sleep(self.sim.rng.uniform(0.0, 0.05) *
-                                (attempt + 1))
-        if 'acquire' in self.sim.fixes and (
-                self.state != OK or self.now() - self.last_renewal >=
-                self.timing.renewal_fail - self.timing.io_timeout):
-            # Proposed fix: a ballot that ended after a freeze may have
-            # been overtaken; only a lease our delta lease still covers
-            # (the watchdog would reset us before H) may be used.
-            raise errors.FitlockError('our delta lease is too old to use '
-                                      'what the ballot gave us')
-        self.leases[resource] = leader
-        if 'publish' in self.sim.fixes:
-            # Proposed fix: the watchdog expiry is published (the file
-            # written) before the holder may start, not up to a second
-            # later: a fitlockd stopped or crashed in between would leave
-            # "infinite" there, and nothing would ever reset this host.
-            self.host.expiry = min(self.host.expiry, self.watchdog_expiry())
+        yield from self._lock()
+        try:
+            if self.state != OK:
+                raise errors.FitlockError('lockspace is %s' % self.state)
+            if resource in self.leases:
+                return self.leases[resource]
+            for attempt in range(BALLOT_RETRIES):
+                try:
+                    leader = yield from paxos.acquire(
+                        resource, LOCKSPACE_NAME, me, self.max_hosts,
+                        self._owner_is_dead)
+                    break
+                except errors.LeaseBusy:
+                    if attempt == BALLOT_RETRIES - 1:
+                        raise
+                    yield ops.Sleep(self.sim.rng.uniform(0.0, 0.05) *
+                                    (attempt + 1))
+            age = self.now() - self.last_renewal
+            if (self.state != OK or self.mine is None or
+                    self.mine.generation != me.generation or
+                    age >= self.timing.trusted_age):
+                self.dropped[resource] = leader
+                self._save()
+                self.sim.stats['ballot_too_late'] += 1
+                raise errors.FitlockError('our delta lease is %.1f s old: '
+                                          'the ballot result is not used'
+                                          % age)
+            self.leases[resource] = leader
+            self._save()
+        finally:
+            self.locked = False
+        # The expiry file covers the lease before the holder starts.
+        self.daemon.publish()
         self.holders[resource] = self.host.start_vm(resource)
         self._save()
         self.log('acquired %s lver %d' % (resource, leader.lver))
@@ -1097,12 +1096,6 @@ class Space:
 
     def _owner_is_dead(self, host_id, generation):
         dead = self.table.is_dead(host_id, generation, self.now())
-        seen = self.table.record(host_id)
-        if ('generation' in self.sim.fixes and seen is not None and
-                seen.generation < generation):
-            # Proposed fix: a generation we have never seen in the slot
-            # has not been seen standing still either.
-            dead = False
         if dead:
             self.sim.stats['owner_dead'] += 1
             now = self.now()
@@ -1114,22 +1107,43 @@ class Space:
         return dead
 
     def release(self, resource):
-        held = self.leases.get(resource)
-        if held is None:
-            raise errors.UnknownLease('lease %s is not held' % resource)
-        yield from paxos.release(resource, held, self.max_hosts)
-        self.leases.pop(resource, None)
-        self.holders.pop(resource, None)
-        self._save()
+        yield from self._lock()
+        try:
+            held = self.leases.get(resource)
+            if held is None:
+                raise errors.UnknownLease('lease %s is not held'
+                                          % resource)
+            try:
+                yield from paxos.release(resource, held, self.max_hosts)
+            except errors.NotOwner:
+                self._forget(resource, held)
+                raise
+            self._forget(resource, held)
+        finally:
+            self.locked = False
         self.log('released %s' % resource)
         self.sim.stats['released'] += 1
 
+    def _forget(self, resource, held):
+        if self.leases.get(resource) is held:
+            del self.leases[resource]
+            self.holders.pop(resource, None)
+            self.gone.pop(resource, None)
+            self._save()
+
     def _reap_holders(self):
-        gone = [r for r, vm in self.holders.items() if not vm.alive]
-        for resource in gone:
-            vm = self.holders.get(resource)
-            if vm is not None and self.host.vms.get(resource) is vm:
-                del self.host.vms[resource]
+        now = self.now()
+        for resource, vm in self.holders.items():
+            if not vm.alive:
+                self.gone.setdefault(resource, now)
+            else:
+                self.gone.pop(resource, None)
+        for resource in list(self.gone):
+            if resource not in self.holders:
+                del self.gone[resource]
+        due = [r for r, since in self.gone.items()
+               if now - since >= self.timing.slop]
+        for resource in due:
             try:
                 yield from self.release(resource)
             except errors.FitlockError as e:
@@ -1177,9 +1191,8 @@ class Simulation:
     """
 
     def __init__(self, seed, timing=None, profile=None, plan=None,
-                 trace=False, fixes=()):
+                 trace=False):
         self.seed = seed
-        self.fixes = frozenset(fixes)
         self.rng = random.Random(seed)
         self.timing = timing or timing_mod.Timing()
         self.profile = profile or Profile()
@@ -1190,7 +1203,8 @@ class Simulation:
         self.writes = {}
         self.stats = dict.fromkeys(
             ('joins', 'join_failed', 'acquired', 'released', 'owner_dead',
-             'fences', 'fence_failed', 'lost', 'resets', 'late_writes'), 0)
+             'fences', 'fence_failed', 'lost', 'resets', 'late_writes',
+             'rejoins', 'ballot_too_late'), 0)
         self.resources = ['vm-%d' % i for i in range(self.profile.instances)]
         self.plan = plan or self.draw_plan()
         self.hosts = []
@@ -1260,8 +1274,7 @@ class Simulation:
         return found
 
 
-def explore(seeds, timing=None, profile=None, stop_at_first=False,
-            fixes=()):
+def explore(seeds, timing=None, profile=None, stop_at_first=False):
     """Run the schedules of ``seeds``.
 
     :returns: ``(results with a violation, runs, totals of stats)``.
@@ -1269,7 +1282,7 @@ def explore(seeds, timing=None, profile=None, stop_at_first=False,
     bad, runs = [], 0
     totals = {}
     for seed in seeds:
-        result = Simulation(seed, timing, profile, fixes=fixes).run()
+        result = Simulation(seed, timing, profile).run()
         runs += 1
         for key, value in result.stats.items():
             totals[key] = totals.get(key, 0) + value
@@ -1296,20 +1309,18 @@ def main(argv=None):
                         help='up to 4 long freezes of fitlockd per host')
     parser.add_argument('--p-replay', type=float, default=None)
     parser.add_argument('--duplicate-host-id', action='store_true')
+    parser.add_argument('--land-after-return', action='store_true',
+                        help='writes may land after their system call '
+                        'returned (outside the storage assumption)')
     parser.add_argument('--stop', action='store_true',
                         help='stop at the first violation')
-    parser.add_argument('--all-fixes-but', choices=FIXES, action='append',
-                        help='emulate every proposed fix but these')
     parser.add_argument('--seed', type=int, help='trace this one seed')
-    parser.add_argument('--fix', action='append', default=[],
-                        choices=FIXES, help='emulate a proposed fix')
     args = parser.parse_args(argv)
     timing = ShortH() if args.short_h else timing_mod.Timing()
-    if args.all_fixes_but:
-        args.fix = [f for f in FIXES if f not in args.all_fixes_but]
     changes = dict(ordered=args.ordered,
                    duplicate_host_id=args.duplicate_host_id,
-                   d_state=not args.no_d_state)
+                   d_state=not args.no_d_state,
+                   land_after_return=args.land_after_return)
     if args.no_hangs:
         changes.update(host_hangs=0, file_hangs=0)
     if args.no_freezes:
@@ -1324,12 +1335,11 @@ def main(argv=None):
         changes.update(p_replay=args.p_replay)
     profile = Profile(**changes)
     if args.seed is not None:
-        print(Simulation(args.seed, timing, profile, trace=True,
-                         fixes=args.fix).run().describe())
+        print(Simulation(args.seed, timing, profile,
+                         trace=True).run().describe())
         return 0
     bad, runs, totals = explore(range(args.first, args.first + args.seeds),
-                                timing, profile, fixes=args.fix,
-                                stop_at_first=args.stop)
+                                timing, profile, stop_at_first=args.stop)
     print('%d schedules, %d with a violation; %s' % (runs, len(bad),
                                                      totals))
     for result in bad[:20]:

@@ -1,7 +1,6 @@
 """Delta leases (host liveness) against an in-memory storage."""
 
 import dataclasses
-import unittest
 
 from oslotest import base
 
@@ -158,9 +157,11 @@ class TestRenew(base.BaseTestCase):
         self.assertEqual(new.pack(), self.io.get(LS, 2))
 
     def test_pending_that_did_not_land(self):
+        # It may still land: the new record's sequence is above it, so
+        # the two never look alike.
         pending = dataclasses.replace(self.mine, seq=11, timestamp=99)
         new = self.io.run(delta.renew(self.mine, pending))
-        self.assertEqual(11, new.seq)
+        self.assertEqual(12, new.seq)
         self.assertNotEqual(pending, new)
 
     def test_slot_already_read_is_not_read_again(self):
@@ -187,19 +188,56 @@ class TestRenew(base.BaseTestCase):
                           delta.renew(self.mine))
         self.assertEqual([], self.io.writes)
 
-    @unittest.expectedFailure
     def test_our_own_older_write_landing_late_is_not_a_loss(self):
-        # BUG (liveness): renewal seq 11 timed out, the next one (seq 11
-        # again, other timestamp) worked; then the first write lands. The
-        # slot holds our own host id, owner and generation, nobody took
-        # it, yet renew() raises LeaseLost and the host fences its
-        # instances for nothing. A simulated NFS store makes this happen
-        # in most schedules with late writes (simulation.py stats 'lost').
+        # Liveness (was a bug): renewal seq 11 timed out, the next one
+        # (seq 11 again, other timestamp) worked; then the first write
+        # lands. The slot holds our own host id, owner and generation,
+        # nobody took it: not a loss (it used to raise LeaseLost and fence
+        # the instances for nothing; simulation.py stats 'lost').
         first = dataclasses.replace(self.mine, seq=11, timestamp=1)
         second = dataclasses.replace(self.mine, seq=11, timestamp=2)
         self.io.put(LS, 2, first.pack())   # the late landing
         new = self.io.run(delta.renew(second))
-        self.assertEqual(3, new.generation)
+        self.assertEqual((3, 12), (new.generation, new.seq))
+        self.assertEqual(new.pack(), self.io.get(LS, 2))
+
+    def test_an_even_older_write_of_ours_landing_late_is_not_a_loss(self):
+        older = dataclasses.replace(self.mine, seq=7, timestamp=1)
+        self.io.put(LS, 2, older.pack())
+        new = self.io.run(delta.renew(self.mine))
+        self.assertEqual(11, new.seq)
+
+    def test_a_later_write_of_ours_is_ours(self):
+        # A pending write of a previous attempt that landed, whatever the
+        # caller passes as pending.
+        later = dataclasses.replace(self.mine, seq=14, timestamp=1)
+        self.io.put(LS, 2, later.pack())
+        self.assertEqual(15, self.io.run(delta.renew(self.mine)).seq)
+
+    def test_a_late_write_of_an_earlier_generation_of_ours(self):
+        # Found by the simulation (liveness): we joined again as
+        # generation 3; a renewal of generation 2 that had timed out lands
+        # afterwards. It was taken for a loss of the slot: every instance
+        # fenced for nothing.
+        for found in (dataclasses.replace(self.mine, generation=2,
+                                          seq=40),
+                      dataclasses.replace(self.mine, generation=1,
+                                          released=1)):
+            self.io.put(LS, 2, found.pack())
+            new = self.io.run(delta.renew(self.mine))
+            self.assertEqual((3, 11), (new.generation, new.seq))
+            self.assertEqual(new.pack(), self.io.get(LS, 2))
+
+    def test_our_generation_released_or_another_owner_is_lost(self):
+        for found in (dataclasses.replace(self.mine, released=1, seq=11),
+                      dataclasses.replace(self.mine, owner='other'),
+                      dataclasses.replace(self.mine, owner='other',
+                                          generation=2),
+                      dataclasses.replace(self.mine, generation=4)):
+            self.io.put(LS, 2, found.pack())
+            self.assertRaises(errors.LeaseLost, self.io.run,
+                              delta.renew(self.mine))
+        self.assertEqual([], self.io.writes)
 
 
 class TestResumeReleaseReadAll(base.BaseTestCase):
@@ -342,14 +380,40 @@ class TestHostTable(base.BaseTestCase):
         self.assertFalse(self.table.is_dead(1, 2, 240.0))
         self.assertFalse(self.table.is_dead(1, 2, 10_000.0))
 
-    @unittest.expectedFailure
     def test_a_generation_never_seen_is_not_dead(self):
-        # BUG (safety): the slot showed generation 2 standing still for H
-        # (the host was down); it has since rejoined as generation 3 and
-        # taken a lease, but our last read predates that. Asked about
-        # generation 3, the table answers with the stillness of
-        # generation 2: dead. The new owner's lease is taken at once
-        # (simulation: bug 'generation').
+        # Safety (was a bug): the slot showed generation 2 standing still
+        # for H (the host was down); it has since rejoined as generation
+        # 3 and taken a lease, but our last read predates that. Asked
+        # about generation 3, the table answered with the stillness of
+        # generation 2: dead, and the new owner's lease was taken at once
+        # (simulation: 'generation').
         self.table.observe([self.a1.pack()], 100.0)
         self.table.observe([self.a1.pack()], 300.0)
+        self.assertTrue(self.table.is_dead(1, 2, 300.0))
         self.assertFalse(self.table.is_dead(1, 3, 300.0))
+        released = dataclasses.replace(self.a2, released=1)
+        self.table.observe([released.pack()], 310.0)
+        self.assertFalse(self.table.is_dead(1, 3, 310.0))
+
+    def test_stillness_is_dated_by_the_start_of_the_read(self):
+        # Safety (was a bug): a read issued at 100 returned at 400 (it
+        # hung, or fitlockd was stopped while it was in flight). Its
+        # bytes may be what the slot held at 100: the slot is known
+        # unchanged from the first sight (10) up to 100 only, not 400
+        # (simulation: 'table').
+        self.table.observe([self.a1.pack()], 10.0)
+        self.table.observe([self.a1.pack()], 400.0, started=100.0)
+        self.assertEqual(90.0, self.table.unchanged_for(1))
+        self.assertFalse(self.table.is_dead(1, 2, 400.0))
+        self.table.observe([self.a1.pack()], 151.0, started=150.0)
+        self.assertEqual(140.0, self.table.unchanged_for(1))
+        self.assertTrue(self.table.is_dead(1, 2, 151.0))
+
+    def test_new_bytes_count_as_changed_when_the_read_returned(self):
+        self.table.observe([self.a1.pack()], 10.0)
+        self.table.observe([self.a2.pack()], 400.0, started=100.0)
+        self.assertEqual(0.0, self.table.unchanged_for(1))
+        self.table.observe([self.a2.pack()], 539.0, started=539.0)
+        self.assertFalse(self.table.is_dead(1, 2, 539.0))
+        self.table.observe([self.a2.pack()], 541.0, started=540.0)
+        self.assertTrue(self.table.is_dead(1, 2, 541.0))

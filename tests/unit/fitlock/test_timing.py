@@ -25,6 +25,16 @@ class TestFormulas(base.BaseTestCase):
         self.assertEqual(49.0, t.host_dead)
         self.assertEqual(6.0, t.join_delay)
 
+    def test_trusted_age_and_rejoin_gap(self):
+        t = timing_mod.Timing()
+        self.assertEqual(70.0, t.trusted_age)     # F - N
+        self.assertEqual(120.0, t.rejoin_gap)     # H - 2N
+        # A lease trusted up to F - N is covered by the watchdog before
+        # H - N; a gap of H - 2N ends the generation before anyone can
+        # have seen H of stillness (which needs a gap of H - N).
+        self.assertLess(t.trusted_age + t.watchdog, t.host_dead)
+        self.assertLess(t.rejoin_gap + t.io_timeout, t.host_dead)
+
     def test_h_exceeds_the_fencing_timeline(self):
         # The owner has stopped its holders (F + A + T_kill + slop) before
         # anyone may take over (H), whenever check() passes.
@@ -54,6 +64,20 @@ class TestCheck(base.BaseTestCase):
         t = timing_mod.Timing(watchdog=60.0, arbiter_wait=45.0,
                               kill_time=10.0, slop=5.001)
         self.assertRaises(timing_mod.UnsafeTiming, t.check)
+
+    def test_refuses_slop_above_n(self):
+        # A + T_kill + slop = 5 + 5 + 50 <= W = 60 holds, but the watchdog
+        # path needs slop <= N: it resets a stuck host before H - N.
+        t = timing_mod.Timing(arbiter_wait=5.0, kill_time=5.0, slop=50.0)
+        e = self.assertRaises(timing_mod.UnsafeTiming, t.check)
+        for number in ('slop (50.0 s)', 'N = 10.0 s', 'H - N = 130.0 s',
+                       'H = 140.0 s'):
+            self.assertIn(number, str(e))
+
+    def test_slop_equal_to_n_is_accepted(self):
+        t = timing_mod.Timing(io_timeout=5.0, arbiter_wait=5.0,
+                              kill_time=5.0, slop=5.0)
+        self.assertIs(t, t.check())
 
     def test_refuses_negative_durations(self):
         for name in ('io_timeout', 'watchdog', 'arbiter_wait', 'kill_time',
