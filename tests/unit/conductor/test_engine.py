@@ -155,6 +155,12 @@ class TestEngine(EngineTestCase):
         states_now = sorted(t.state for k, t in self.tasks().items()
                             if k[0] == 'evacuate')
         self.assertEqual(['deferred', 'deferred', 'running'], states_now)
+        # force_down and fence end at once; only the slow evacuation
+        # holds a worker (4) when the limit goes up.
+        deadline = time.monotonic() + 10
+        while len(self.engine.running()) > 1:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.01)
         # Raising the limit at run time starts the others on the next
         # pass, while the first still runs.
         db_api.settings_update(self.context, {'global_rate_limit': 5})
