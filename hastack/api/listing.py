@@ -65,7 +65,7 @@ def collection(name, items, params, page, marker_of):
         query = {k: _text(v) for k, v in params.items() if k != 'marker'}
         query['limit'] = page['limit']
         query['marker'] = marker_of(items[-1])
-        doc['next'] = '%s%s?%s' % (base_url(), pecan.request.path,
+        doc['next'] = '%s%s?%s' % (base_url(), pecan.request.path_info,
                                    parse.urlencode(sorted(query.items())))
     return doc
 

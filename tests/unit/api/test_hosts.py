@@ -226,6 +226,15 @@ class TestHostList(HostTestCase):
         self.assertEqual(['c5'], [h['name'] for h in third['hosts']])
         self.assertNotIn('next', third)
 
+    def test_next_under_a_path_prefix_names_it_once(self):
+        # Served at /high-availability (devstack's uwsgi), the prefix is in
+        # SCRIPT_NAME: the next link must carry it once, not twice.
+        first = self.request(
+            'GET', '/v1/hosts?limit=2', status=200,
+            extra_environ={'SCRIPT_NAME': '/high-availability'}).json
+        self.assertTrue(first['next'].startswith(
+            'http://localhost/high-availability/v1/hosts?'), first['next'])
+
     def test_next_keeps_filters_and_sort(self):
         query = 'mgmt_status=down&sort_key=name&sort_dir=desc&limit=2'
         first = self.request('GET', '/v1/hosts?%s' % query, status=200).json
