@@ -10,6 +10,8 @@ packages=(
     openssh-server openssh-client sshfs fuse3
     # The libvirt hook against a real libvirtd with a TCG domain.
     libvirt-daemon-system libvirt-clients qemu-system-x86
+    # devstack/plugin.sh is linted by a unit test.
+    shellcheck
 )
 
 missing=()

@@ -1,0 +1,1 @@
+"""Clients of the APIs the dashboard uses: HaStack's (``hastack``)."""

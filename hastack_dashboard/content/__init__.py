@@ -1,0 +1,1 @@
+"""The panels, by Horizon dashboard (``admin``, ``project``)."""

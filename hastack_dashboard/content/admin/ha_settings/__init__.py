@@ -1,0 +1,1 @@
+"""The ha_settings panel."""

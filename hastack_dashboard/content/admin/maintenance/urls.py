@@ -1,0 +1,9 @@
+"""URLs of the Maintenance panel."""
+
+from django.urls import re_path
+
+from hastack_dashboard.content.admin.maintenance import views
+
+urlpatterns = [
+    re_path(r'^$', views.IndexView.as_view(), name='index'),
+]

@@ -1,0 +1,1 @@
+"""The panels of the "High Availability" group of the Project dashboard."""

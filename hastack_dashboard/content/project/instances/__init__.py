@@ -1,0 +1,1 @@
+"""The HA instances panel of the Project dashboard."""

@@ -1,0 +1,1 @@
+"""Unit tests of the devstack plugin (devstack/), with stub devstack."""
