@@ -32,6 +32,20 @@ _now = api._now
 _add_event = api._add_event
 
 
+def _host_named(session, name, lock=False):
+    """The Host row called ``name`` (locked for update), or None."""
+    stmt = sa.select(models.Host).where(models.Host.name == name)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def _task(session, uuid):
+    """The Task row ``uuid``, or None."""
+    return session.scalars(sa.select(models.Task).where(
+        models.Task.uuid == uuid)).first()
+
+
 # Hosts
 
 
@@ -51,8 +65,7 @@ def host_observe(context, name, planes, new_state=None,
     :returns: the Host, or None when unknown and ``create`` is False.
     """
     session = context.session
-    host = session.scalars(sa.select(models.Host).where(
-        models.Host.name == name)).first()
+    host = _host_named(session, name)
     if host is None:
         if not create:
             return None
@@ -106,8 +119,7 @@ def host_transition(context, name, expected, new_state, why,
         (another conductor moved it first).
     """
     session = context.session
-    host = session.scalars(sa.select(models.Host).where(
-        models.Host.name == name)).first()
+    host = _host_named(session, name)
     if host is None or host.state not in expected:
         return None
     for key, value in values.items():
@@ -123,8 +135,7 @@ def host_transition(context, name, expected, new_state, why,
 def host_set_fence_grant(context, name, until, reason):
     """Record a "no-fence" grant to ``name`` standing until ``until``."""
     session = context.session
-    host = session.scalars(sa.select(models.Host).where(
-        models.Host.name == name)).first()
+    host = _host_named(session, name)
     if host is None:
         return None
     host.fence_grant_until = until
@@ -153,8 +164,7 @@ def failure_declare(context, host_name, vector, instances, max_attempts,
     :returns: ``(failure, tasks)`` or None when the host was not suspect.
     """
     session = context.session
-    host = session.scalars(sa.select(models.Host).where(
-        models.Host.name == host_name).with_for_update()).first()
+    host = _host_named(session, host_name, lock=True)
     if host is None or host.state != states.HOST_SUSPECT:
         return None
     sequence = (session.scalar(sa.select(sa.func.max(
@@ -237,8 +247,7 @@ def failure_close(context, failure_uuid, host_state, why, severity=None):
                       why), host=task.host,
                    instance_uuid=task.instance_uuid,
                    project_id=task.project_id)
-    host = session.scalars(sa.select(models.Host).where(
-        models.Host.name == failure.host)).first()
+    host = _host_named(session, failure.host)
     if host is not None and host.failure_uuid == failure_uuid:
         host.failure_uuid = None
         _set_state(session, context, host, host_state, why, severity)
@@ -332,8 +341,7 @@ def task_claim(context, uuid, owner, now, global_limit=None,
         ``'rate_limit'`` (the task was left as it was).
     """
     session = context.session
-    task = session.scalars(sa.select(models.Task).where(
-        models.Task.uuid == uuid)).first()
+    task = _task(session, uuid)
     if task is None or task.state not in (states.TASK_PENDING,
                                           states.TASK_DEFERRED):
         return None, 'taken'
@@ -380,8 +388,7 @@ def task_defer(context, uuid, why):
     it waits for changes, not on every pass.
     """
     session = context.session
-    task = session.scalars(sa.select(models.Task).where(
-        models.Task.uuid == uuid)).first()
+    task = _task(session, uuid)
     if task is None or task.state not in (states.TASK_PENDING,
                                           states.TASK_DEFERRED):
         return task
@@ -465,8 +472,7 @@ def task_finish(context, uuid, owner, state, message, error=None,
     :returns: the task, or None when ``owner`` no longer owns it.
     """
     session = context.session
-    task = session.scalars(sa.select(models.Task).where(
-        models.Task.uuid == uuid)).first()
+    task = _task(session, uuid)
     if task is None or task.state != states.TASK_RUNNING or \
             task.owner != owner:
         return None

@@ -29,7 +29,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 
 import fixtures
@@ -76,16 +75,11 @@ FITLOCK_TIMING = fitlock_timing.Timing(io_timeout=0.5, watchdog=4.0,
 
 
 def wait_for(predicate, timeout, what, interval=0.2):
-    """Poll ``predicate`` until it returns something true; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError('timed out after %s s waiting for %s'
-                                 % (timeout, what))
-        time.sleep(interval)
+    """Poll ``predicate`` until it returns something true; return it
+    (:func:`net.wait_for`, with a message naming ``what``)."""
+    return net.wait_for(predicate, timeout, interval,
+                        'timed out after %s s waiting for %s'
+                        % (timeout, what))
 
 
 class MariaDBDatabase(fixtures.Fixture):
