@@ -12,6 +12,8 @@ packages=(
     libvirt-daemon-system libvirt-clients qemu-system-x86
     # devstack/plugin.sh is linted by a unit test.
     shellcheck
+    # pip builds libvirt-python (a test requirement) against these.
+    libvirt-dev pkg-config gcc python3-dev python3-venv
 )
 
 missing=()

@@ -138,13 +138,17 @@ class HaCluster(fixtures.Fixture):
         self.planes = self.useFixture(net.PlaneClusters(self.network))
         self.rabbit = self.useFixture(net.TcpForwarder(
             self.network.bridge_address('mgmt'), 0, '127.0.0.1', 5672))
+        # The conductors' way to RabbitMQ, so that stop_rabbitmq() can cut
+        # them off too (the test process itself connects directly).
+        self.rabbit_local = self.useFixture(net.TcpForwarder(
+            '127.0.0.1', 0, '127.0.0.1', 5672))
         self.exchange = 'hastack-ft-%s' % self.network.suffix
         # RabbitMQ queue names ignore the exchange: a vhost per cluster.
         self.vhost = self.exchange
-        _rabbitmqctl('add_vhost', self.vhost)
-        self.addCleanup(_rabbitmqctl, 'delete_vhost', self.vhost)
-        _rabbitmqctl('set_permissions', '-p', self.vhost, 'guest', '.*',
-                     '.*', '.*')
+        self._add_vhost()
+        self.addCleanup(self._delete_vhost)
+        self._stall = None
+        self.addCleanup(self.resume_database)
         self.database = self.useFixture(MariaDBDatabase())
         self.context = hastack_context.get_admin_context()
         self.hosts = {}
@@ -368,6 +372,59 @@ class HaCluster(fixtures.Fixture):
         self.kill_conductor(name)
         self.start_conductor(name)
 
+    # -- control plane faults -------------------------------------------
+
+    def _add_vhost(self):
+        _rabbitmqctl('add_vhost', self.vhost)
+        _rabbitmqctl('set_permissions', '-p', self.vhost, 'guest', '.*',
+                     '.*', '.*')
+
+    def _delete_vhost(self):
+        # Already gone after stop_rabbitmq(): not an error.
+        subprocess.run(['rabbitmqctl', 'delete_vhost', self.vhost],
+                       capture_output=True, timeout=60, check=False)
+
+    def stop_rabbitmq(self):
+        """RabbitMQ stops, as HaStack sees it: every agent's and
+        conductor's connection is reset, new ones are refused, and the
+        cluster's queues and undelivered messages are gone (its virtual
+        host is deleted, as a broker restart loses non-durable queues).
+        The broker itself serves others on this machine, so it is cut
+        off rather than stopped."""
+        self.rabbit.pause()
+        self.rabbit_local.pause()
+        self._delete_vhost()
+
+    def start_rabbitmq(self):
+        """RabbitMQ is back, empty: clients must reconnect and declare
+        their queues again."""
+        self._add_vhost()
+        self.rabbit.resume()
+        self.rabbit_local.resume()
+
+    def stall_database(self):
+        """The database stops answering HaStack: one connection holds a
+        write lock on every table of the cluster's database, so every
+        other query waits (as on a hung database server), until
+        :meth:`resume_database`."""
+        if self._stall is not None:
+            return
+        connection = pymysql.connect(database=self.database.name, **MYSQL)
+        with connection.cursor() as cursor:
+            cursor.execute('SHOW TABLES')
+            tables = [row[0] for row in cursor.fetchall()]
+            cursor.execute('LOCK TABLES %s' % ', '.join(
+                '`%s` WRITE' % table for table in tables))
+        self._stall = connection
+
+    def resume_database(self):
+        """End :meth:`stall_database`: the waiting queries go on."""
+        connection, self._stall = self._stall, None
+        if connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute('UNLOCK TABLES')
+            connection.close()
+
     def start_agent(self, name):
         """Start (or restart) the agent of ``name`` in its namespace."""
         host = self.hosts[name]
@@ -423,8 +480,8 @@ class HaCluster(fixtures.Fixture):
         sections = {
             'DEFAULT': {
                 'host': name, 'control_exchange': self.exchange,
-                'transport_url': 'rabbit://guest:guest@127.0.0.1:5672/%s'
-                                 % self.vhost},
+                'transport_url': 'rabbit://guest:guest@127.0.0.1:%d/%s'
+                                 % (self.rabbit_local.port, self.vhost)},
             'database': {'connection': self.database.url},
             'ha': {'heartbeat_interval': INTERVAL,
                    'grace_period': GRACE},

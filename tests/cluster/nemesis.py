@@ -17,6 +17,10 @@ cut one or two planes of a host for 1-10 s; freeze one plane's etcd
 cluster for 1-5 s; kill and restart an agent, a fitlockd (same boot:
 its leases survive) or a conductor; and, in one schedule out of
 ``CRASH_EVERY``, crash a host and boot it again after its recovery.
+In one schedule out of ``CONTROL_EVERY``, a control-plane fault joins
+the others: RabbitMQ stopped or the database stalled for 1-10 s. It is
+drawn from a second random stream, so the host faults of every seed are
+the same as before it was added.
 """
 
 import dataclasses
@@ -28,6 +32,7 @@ from tests.cluster import harness
 from tests.cluster import invariants
 
 CRASH_EVERY = 10
+CONTROL_EVERY = 5
 PLANES = states.PLANES
 
 
@@ -51,7 +56,8 @@ def schedule(seed, hosts, conductors):
     """The faults of schedule ``seed``: a list of :class:`Fault`."""
     rng = random.Random(seed)
     if seed % CRASH_EVERY == CRASH_EVERY - 1:
-        return [Fault('crash', rng.choice(hosts), 0.0)]
+        return [Fault('crash', rng.choice(hosts), 0.0)] + \
+            _control_faults(seed)
     faults = []
     victim = rng.choice(hosts)
     for _ in range(rng.randint(1, 2)):
@@ -69,7 +75,16 @@ def schedule(seed, hosts, conductors):
             faults.append(Fault('conductor', rng.choice(conductors), 0.0))
         else:
             faults.append(Fault(kind, victim, 0.0))
-    return faults
+    return faults + _control_faults(seed)
+
+
+def _control_faults(seed):
+    """The control-plane fault of schedule ``seed``, if it has one."""
+    if seed % CONTROL_EVERY != CONTROL_EVERY // 2:
+        return []
+    rng = random.Random('control-%d' % seed)
+    return [Fault(rng.choice(('rabbitmq', 'database')), 'controllers',
+                  round(rng.uniform(1, 10), 1))]
 
 
 class Nemesis:
@@ -95,6 +110,7 @@ class Nemesis:
         before = self._placement()
         touched = {f.target for f in faults if f.kind in ('cut', 'crash')}
         failures_before = self._failures()
+        fenced_before = len(self._fenced())
         for fault in faults:
             self._apply(fault)
         hold = max([f.hold for f in faults] + [0.0])
@@ -103,6 +119,10 @@ class Nemesis:
             self._heal(fault)
         self._settle(faults)
         recovered = self._failures() - failures_before
+        # A host whose fitlockd fenced (its storage renewals failed for
+        # F, e.g. slow I/O during a control-plane fault on a loaded
+        # machine) had its instances stopped: moving them is HA's job.
+        touched |= set(self._fenced()[fenced_before:])
         return self._check(before, touched, recovered)
 
     # -- faults ---------------------------------------------------------
@@ -120,6 +140,10 @@ class Nemesis:
             c.restart_fitlockd(fault.target)
         elif fault.kind == 'conductor':
             c.restart_conductor(fault.target)
+        elif fault.kind == 'rabbitmq':
+            c.stop_rabbitmq()
+        elif fault.kind == 'database':
+            c.stall_database()
         elif fault.kind == 'crash':
             c.crash_host(fault.target)
             # Boot it again once HaStack has recovered its instances.
@@ -132,6 +156,10 @@ class Nemesis:
                 c.hosts[fault.target].restore(plane)
         elif fault.kind == 'etcd':
             c.planes[fault.target].resume()
+        elif fault.kind == 'rabbitmq':
+            c.start_rabbitmq()
+        elif fault.kind == 'database':
+            c.resume_database()
         elif fault.kind == 'crash':
             c.boot_host(fault.target)
 
@@ -158,8 +186,12 @@ class Nemesis:
                        all(getattr(h, '%s_status' % p) == 'up'
                            for p in PLANES) for h in hosts):
                 return False
-            return not [t for t in self.c.tasks()
-                        if t.state in states.TASK_OPEN_STATES]
+            if [t for t in self.c.tasks()
+                    if t.state in states.TASK_OPEN_STATES]:
+                return False
+            # Every key message handled (a fencing event held up by a
+            # stalled database is answered late, and acted on).
+            return not any(self.c.controller_inbox(p) for p in PLANES)
         # Allow for H, the grace period, the evacuations and the
         # returning host's retries.
         harness.wait_for(settled, 180, 'the cloud to settle after %s'
@@ -175,6 +207,10 @@ class Nemesis:
             if t.state in states.TASK_OPEN_STATES]
 
     # -- checks ---------------------------------------------------------
+
+    def _fenced(self):
+        """Hosts told (or left) to fence, one entry per fencing event."""
+        return [e.host for e in self.c.events('fencing_event.fence')]
 
     def _failures(self):
         return {t.failure_uuid for t in self.c.tasks(type='fence')}

@@ -25,19 +25,24 @@ class SplitBrainTestCase(testtools.TestCase):
 
     HOSTS = ('c1', 'c2', 'c3')
     CONDUCTORS = 1
+    CONDUCTOR_OPTIONS = None
+    # False: no shared storage, fitlockd or process guests (Nova's plain
+    # fake guests), for scenarios about the conductor's decisions alone.
+    FITLOCK = True
 
     def setUp(self):
         super().setUp()
+        missing = storage_fixtures.missing_tools() if self.FITLOCK else []
         reason = net.skip_reason() or (
-            'missing %s' % ', '.join(storage_fixtures.missing_tools())
-            if storage_fixtures.missing_tools() else None)
+            'missing %s' % ', '.join(missing) if missing else None)
         if reason:
             if REQUIRE:
                 self.fail(reason)
             self.skipTest(reason)
         self.useFixture(conf_fixture.ConfFixture())
         self.cluster = self.useFixture(harness.HaCluster(
-            self.HOSTS, conductors=self.CONDUCTORS, fitlock=True))
+            self.HOSTS, conductors=self.CONDUCTORS,
+            conductor_options=self.CONDUCTOR_OPTIONS, fitlock=self.FITLOCK))
         self.addOnException(lambda exc_info: self.addDetail(
             'cluster-logs', content.text_content(self.cluster.logs())))
         self.cluster.wait_all_up()

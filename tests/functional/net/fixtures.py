@@ -830,21 +830,47 @@ class TcpForwarder(fixtures.Fixture):
         self._sockets = set()
         self._threads = []
         self._closed = threading.Event()
+        self._paused = False
 
     def _setUp(self):
-        self._listener = socket.socket()
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self._listener.bind((self.listen_address, self.listen_port))
-            self._listener.listen(64)
-        except OSError:
-            self._listener.close()
-            raise
-        self._listener.settimeout(0.1)
+        self._listener = self._listen(self.listen_port)
         self.port = self._listener.getsockname()[1]
         self.address = (self.listen_address, self.port)
         self.addCleanup(self.close)
-        self._start_thread(self._accept_loop)
+        self._start_thread(self._accept_loop, self._listener)
+
+    def _listen(self, port):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((self.listen_address, port))
+            listener.listen(64)
+        except OSError:
+            listener.close()
+            raise
+        listener.settimeout(0.1)
+        return listener
+
+    def pause(self):
+        """Behave like a stopped server: stop listening (new connections
+        are refused) and reset every relayed connection."""
+        with self._lock:
+            if self._paused or self._closed.is_set():
+                return
+            self._paused = True
+            listener = self._listener
+            socks = list(self._sockets)
+        listener.close()
+        self._drop(*socks)
+
+    def resume(self):
+        """Listen again on the same port after :meth:`pause`."""
+        with self._lock:
+            if not self._paused or self._closed.is_set():
+                return
+            self._listener = self._listen(self.port)
+            self._paused = False
+        self._start_thread(self._accept_loop, self._listener)
 
     def _start_thread(self, target, *args):
         thread = threading.Thread(target=target, args=args, daemon=True,
@@ -854,17 +880,17 @@ class TcpForwarder(fixtures.Fixture):
             self._threads.append(thread)
         thread.start()
 
-    def _accept_loop(self):
+    def _accept_loop(self, listener):
         while not self._closed.is_set():
             try:
-                client, _ = self._listener.accept()
+                client, _ = listener.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
             client.settimeout(None)
             with self._lock:
-                if self._closed.is_set():
+                if self._closed.is_set() or self._paused:
                     client.close()
                     return
                 self._sockets.add(client)
@@ -880,10 +906,13 @@ class TcpForwarder(fixtures.Fixture):
             self._drop(client)
             return
         with self._lock:
-            if self._closed.is_set():
-                upstream.close()
-                return
-            self._sockets.add(upstream)
+            stopped = self._closed.is_set() or self._paused
+            if not stopped:
+                self._sockets.add(upstream)
+        if stopped:
+            upstream.close()
+            self._drop(client)
+            return
         done = []
         self._start_thread(self._pump, upstream, client, done)
         self._pump(client, upstream, done)
