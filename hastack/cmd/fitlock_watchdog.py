@@ -2,7 +2,9 @@
 hastack/fitlock/watchdog.py)."""
 
 import argparse
+import signal
 import sys
+import threading
 
 from hastack.fitlock import watchdog
 
@@ -19,12 +21,21 @@ def feeder_main(argv=None):
     parser.add_argument('--interval', type=float, default=None,
                         help='seconds between keep-alives (default W/10)')
     args = parser.parse_args(argv)
+    stopping = threading.Event()
+    # SIGTERM (systemctl stop) is a clean stop: feed() then disarms the
+    # device only if fitlockd holds no lease.
+    signal.signal(signal.SIGTERM, lambda *a: stopping.set())
     try:
-        watchdog.feed(args.device, args.expiry_file, args.timeout,
-             args.interval or args.timeout / 10)
+        disarmed = watchdog.feed(args.device, args.expiry_file, args.timeout,
+                                 args.interval or args.timeout / 10,
+                                 stop=stopping.is_set)
     except OSError as e:
         print('fitlock-watchdog: %s' % e, file=sys.stderr)
         return 1
+    print('fitlock-watchdog: stopped; the device is %s' % (
+        'disarmed (no lease held)' if disarmed else
+        'still armed (leases held): the host resets when it expires'),
+        file=sys.stderr)
     return 0
 
 

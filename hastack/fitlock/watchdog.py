@@ -47,7 +47,9 @@ def feed(device, expiry_path, timeout, interval, stop=None, clock=None):
     :param expiry_path: fitlockd's published expiry.
     :param timeout: W, set on a real device.
     :param interval: seconds between keep-alives (well below W).
-    :param stop: optional callable returning True to end (tests).
+    :param stop: optional callable returning True to end (a clean stop,
+        e.g. on SIGTERM).
+    :returns: whether the device was disarmed (see below).
     """
     clock = clock or time.monotonic
     fd = os.open(device, os.O_WRONLY | os.O_APPEND)
@@ -62,9 +64,19 @@ def feed(device, expiry_path, timeout, interval, stop=None, clock=None):
             if clock() < read_expiry(expiry_path):
                 os.write(fd, b'.')
             time.sleep(interval)
+        # A clean stop was asked. SAFETY: the device is disarmed (the
+        # magic close, 'V') only when fitlockd holds no lease at all (an
+        # unbounded expiry): then no other host waits on this one's
+        # death, and the host may be taken out of HA without a reset.
+        # With any lease held, stopping the feeder is fencing: the
+        # device stays armed and resets the host W later.
+        disarm = read_expiry(expiry_path) == math.inf
+        if disarm:
+            os.write(fd, b'V')
+        return disarm
     finally:
-        # NOTE(hastack): never the magic close ('V'): closing must not
-        # disarm the device, or a crashing feeder would disarm it.
+        # NOTE(hastack): an exception or a crash never reaches the magic
+        # close: the device stays armed.
         os.close(fd)
 
 
