@@ -28,40 +28,16 @@ class ControlPlaneFaultTestCase(test_split_brain.SplitBrainTestCase):
 
 
 class TestRabbitMQStopped(ControlPlaneFaultTestCase):
-    """RabbitMQ is down while a host crashes. Heartbeats and key messages
-    travel on the etcd planes, so the failure is still detected; the
-    fencing proof from a peer's view of the lease is asked by RPC, so the
-    evacuations wait for the broker, and run once when it is back."""
+    """RabbitMQ down alone changes nothing. Down while a host crashes:
+    heartbeats and key messages travel on the etcd planes, so the failure
+    is still detected; the fencing proof from a peer's view of the lease
+    is asked by RPC, so the evacuations wait for the broker, and run once
+    when it is back."""
 
-    def test_host_crash_during_broker_outage(self):
-        c = self.cluster
-        vm = c.boot('vm', 'c1')
-        other = c.boot('other', 'c2')
-        c.stop_rabbitmq()
-        c.crash_host('c1')
-        c.wait_host_state('c1', 'failed', timeout=60)
-        # The outage lasts longer than the lease's H (8 s): had anything
-        # been started without a proof, it would show now.
-        time.sleep(harness.FITLOCK_TIMING.host_dead + 4)
-        self.assertEqual({}, {k: v for k, v in c.instance_pids().items()
-                              if k == vm})
-        self.assertEqual([], [t for t in c.tasks(type='evacuate')
-                              if t.state == 'succeeded'])
-        c.start_rabbitmq()
-        c.wait_host_state('c1', 'recovered', timeout=120)
-        fence = c.tasks(host='c1', type='fence')[0]
-        self.assertEqual('lease_expired',
-                         json.loads(fence.fence_proof)['kind'])
-        self.assert_running_once([vm], ('c2', 'c3'))
-        self.assert_running_once([other], ('c2',))
-        self.assertEqual(['succeeded'], [
-            t.state for t in c.tasks(type='evacuate')])
-        self.assert_conductors_alive()
-        self.assert_no_split_brain()
-
-    def test_broker_outage_alone_changes_nothing(self):
+    def test_outage_alone_then_a_crash_during_one(self):
         c = self.cluster
         vms = {c.boot('vm-%s' % h, h): h for h in self.HOSTS}
+        vm = [v for v, h in vms.items() if h == 'c1'][0]
         c.stop_rabbitmq()
         time.sleep(harness.GRACE + harness.FITLOCK_TIMING.host_dead)
         c.start_rabbitmq()
@@ -73,41 +49,44 @@ class TestRabbitMQStopped(ControlPlaneFaultTestCase):
         self.assertEqual([], c.tasks(type='evacuate'))
         for host in self.HOSTS:
             self.assertEqual('active', c.host(host).state)
-        for vm, host in vms.items():
-            self.assertEqual(host, c.server(vm)[1])
+        for server, host in vms.items():
+            self.assertEqual(host, c.server(server)[1])
         self.assert_running_once(list(vms))
+
+        c.stop_rabbitmq()
+        c.crash_host('c1')
+        c.wait_host_state('c1', 'failed', timeout=60)
+        # The outage lasts longer than the lease's H (8 s): had anything
+        # been started without a proof, it would show now.
+        time.sleep(harness.FITLOCK_TIMING.host_dead + 4)
+        self.assertNotIn(vm, c.instance_pids())
+        self.assertEqual([], [t for t in c.tasks(type='evacuate')
+                              if t.state == 'succeeded'])
+        c.start_rabbitmq()
+        c.wait_host_state('c1', 'recovered', timeout=120)
+        fence = c.tasks(host='c1', type='fence')[0]
+        self.assertEqual('lease_expired',
+                         json.loads(fence.fence_proof)['kind'])
+        self.assert_running_once([vm], ('c2', 'c3'))
+        self.assert_running_once([v for v in vms if v != vm])
+        for server, host in vms.items():
+            if server != vm:
+                self.assertEqual(host, c.server(server)[1])
+        self.assertEqual(['succeeded'], [
+            t.state for t in c.tasks(type='evacuate')])
         self.assert_conductors_alive()
         self.assert_no_split_brain()
 
 
 class TestDatabaseStalled(ControlPlaneFaultTestCase):
-    """The database hangs (every query waits) while a host crashes: the
-    conductors wait with it, then detect, fence and recover once."""
+    """The database hangs (every query waits): alone, nothing is
+    recovered after it; while a host crashes, the conductors wait with
+    it, then detect, fence and recover once."""
 
-    def test_host_crash_during_database_stall(self):
-        c = self.cluster
-        vms = [c.boot('vm%d' % i, 'c1') for i in range(2)]
-        other = c.boot('other', 'c2')
-        c.stall_database()
-        c.crash_host('c1')
-        # Longer than grace + H and than a task claim's heartbeat
-        # timeout (8 s): every timer of the conductors runs out.
-        time.sleep(harness.GRACE + harness.FITLOCK_TIMING.host_dead + 4)
-        c.resume_database()
-        c.wait_host_state('c1', 'recovered', timeout=120)
-        self.assert_running_once(vms, ('c2', 'c3'))
-        self.assert_running_once([other], ('c2',))
-        evacuations = c.tasks(type='evacuate')
-        self.assertEqual(sorted(vms), sorted(t.instance_uuid
-                                             for t in evacuations))
-        self.assertEqual({'succeeded'}, {t.state for t in evacuations})
-        self.assertEqual(1, len({t.failure_uuid for t in evacuations}))
-        self.assert_conductors_alive()
-        self.assert_no_split_brain()
-
-    def test_stall_alone_recovers_nothing(self):
+    def test_stall_alone_then_a_crash_during_one(self):
         c = self.cluster
         vms = {c.boot('vm-%s' % h, h): h for h in self.HOSTS}
+        vms.update({c.boot('vm2-c1', 'c1'): 'c1'})
         c.stall_database()
         time.sleep(harness.GRACE + harness.FITLOCK_TIMING.host_dead)
         c.resume_database()
@@ -116,12 +95,27 @@ class TestDatabaseStalled(ControlPlaneFaultTestCase):
         for host in self.HOSTS:
             self.assertEqual('active', c.host(host).state)
         self.assertEqual([], c.tasks(type='evacuate'))
-        for vm, host in vms.items():
-            self.assertEqual(host, c.server(vm)[1])
         self.assert_running_once(list(vms))
+
+        on_c1 = sorted(v for v, h in vms.items() if h == 'c1')
+        c.stall_database()
+        c.crash_host('c1')
+        # Longer than grace + H and than a task claim's heartbeat
+        # timeout (8 s): every timer of the conductors runs out.
+        time.sleep(harness.GRACE + harness.FITLOCK_TIMING.host_dead + 4)
+        c.resume_database()
+        c.wait_host_state('c1', 'recovered', timeout=120)
+        self.assert_running_once(on_c1, ('c2', 'c3'))
+        for server, host in vms.items():
+            if host != 'c1':
+                self.assertEqual(host, c.server(server)[1])
+        evacuations = c.tasks(type='evacuate')
+        self.assertEqual(on_c1, sorted(t.instance_uuid
+                                       for t in evacuations))
+        self.assertEqual({'succeeded'}, {t.state for t in evacuations})
+        self.assertEqual(1, len({t.failure_uuid for t in evacuations}))
         self.assert_conductors_alive()
         self.assert_no_split_brain()
-
 
 
 def _register(cluster, host):
