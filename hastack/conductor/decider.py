@@ -45,7 +45,11 @@ class Decider:
         now = now or timeutils.utcnow().replace(tzinfo=None)
         cluster = snapshot.cluster_view(context)
         taken = {}
-        for host in db_api.host_list(context):
+        # Only the columns deciding uses (the view, and the failure for
+        # fenced and recovering hosts), not whole Host objects: this pass
+        # runs over every host each monitor interval.
+        for host in db_api.host_fields(
+                context, snapshot.HOST_VIEW_FIELDS + ('failure_uuid',)):
             try:
                 taken[host.name] = self._host(context, host, cluster, now)
             except Exception:  # noqa: BLE001 - one host never stops all

@@ -122,7 +122,12 @@ class KeyMessages:
             seconds=self.conf.conductor.storage_event_window)
         events = recovery.message_hosts_since(
             context, keymsg.FENCING_EVENT, now - window)
-        hosts = [h for h in db_api.host_list(context)
+        # NOTE(hastack): light rows of the columns read here and in
+        # _healthy_since, not whole Host objects (every monitor pass runs
+        # this over every host).
+        hosts = [h for h in db_api.host_fields(
+                     context, ('ha_enabled', 'maintenance', 'storage_ok',
+                               'storage_status', 'storage_last_seen'))
                  if h.ha_enabled and not h.maintenance]
         troubled = set(extra)
         for host in hosts:

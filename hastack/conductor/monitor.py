@@ -62,12 +62,18 @@ class Monitor:
             recovery.component_report(
                 context, component_name(plane), 'ok' if ok else 'abnormal',
                 'heartbeats readable' if ok else str(result))
-        known = {h.name: h for h in db_api.host_list(context)}
+        # Name and state are all this pass reads of the stored hosts.
+        known = {h.name: h for h in db_api.host_fields(context, ('state',))}
         names = set(known)
         for plane in states.PLANES:
             if plane_ok[plane]:
                 names |= set(seen[plane])
         vectors = {}
+        # Hosts that keep their state are written in bulk (one UPDATE per
+        # distinct set of values; at 10,000 hosts one transaction per host
+        # costs seconds of CPU). A new host or a state change goes
+        # through host_observe, with its event, as before.
+        unchanged = {}
         for name in sorted(names):
             vector = {}
             planes = {}
@@ -88,10 +94,23 @@ class Monitor:
             new_state = (hoststate.next_state(host.state, vector)
                          if host is not None else None)
             # One write per host per pass keeps the last-seen times.
-            recovery.host_observe(
-                context, name, planes, new_state=new_state,
-                agent_version=facts.get('agent_version'),
-                storage_ok=_storage_ok(name, seen, plane_ok))
+            observed = (planes, facts.get('agent_version'),
+                        _storage_ok(name, seen, plane_ok))
+            if host is None or new_state is not None:
+                recovery.host_observe(
+                    context, name, observed[0], new_state=new_state,
+                    agent_version=observed[1], storage_ok=observed[2])
+            else:
+                unchanged[name] = observed
+        gone = db_api.hosts_observed(
+            context, [(n,) + o for n, o in unchanged.items()])
+        for name in gone:
+            # Deleted since host_list: host_observe registers it again
+            # from its heartbeats, as the per-host write always did.
+            planes, agent_version, storage_ok = unchanged[name]
+            recovery.host_observe(context, name, planes,
+                                  agent_version=agent_version,
+                                  storage_ok=storage_ok)
         self._storage(context, now)
         name, _, problem = snapshot.active_rules(context)
         recovery.component_report(
@@ -113,7 +132,8 @@ class Monitor:
                                     db_api.settings_get_stored(context))
         status = db_api.ha_status_get(context)
         counted = down = up = 0
-        for host in db_api.host_list(context):
+        for host in db_api.host_fields(context,
+                                       ('ha_enabled', 'maintenance')):
             if not host.ha_enabled or host.maintenance:
                 continue
             counted += 1

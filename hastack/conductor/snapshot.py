@@ -18,8 +18,16 @@ from hastack.db import api as db_api
 CONF = conf.CONF
 
 
+# The Host columns host_view reads: a pass over every host loads only
+# these (db_api.host_fields); keep the two in step.
+HOST_VIEW_FIELDS = ('name', 'state', 'state_since', 'ha_enabled',
+                    'maintenance') + tuple(
+    '%s_status' % p for p in states.PLANES) + ('fence_grant_until',)
+
+
 def host_view(host):
-    """A :class:`decision.HostView` of a Host row."""
+    """A :class:`decision.HostView` of a Host row (or of a
+    ``db_api.host_fields`` row with :data:`HOST_VIEW_FIELDS`)."""
     return decision.HostView(
         name=host.name, state=host.state, state_since=host.state_since,
         ha_enabled=host.ha_enabled, maintenance=host.maintenance,

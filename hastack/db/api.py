@@ -6,7 +6,9 @@ back as detached model objects; nothing outside this package builds a
 query.
 """
 
+import collections
 import datetime
+import functools
 import json
 
 from oslo_db import api as oslo_db_api
@@ -63,18 +65,38 @@ def _now():
 _SORT_RANKS = {'severity': states.SEVERITIES}
 
 
+def _unique_sort_keys(model):
+    """The columns of ``model`` no two rows share: the primary key and
+    every non-nullable column with a unique constraint of its own."""
+    table = model.__table__
+    keys = {c.name for c in table.primary_key.columns}
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint):
+            columns = list(constraint.columns)
+            if len(columns) == 1 and not columns[0].nullable:
+                keys.add(columns[0].name)
+    return frozenset(keys)
+
+
 def _paginate(session, stmt, model, limit, marker, sort_key, sort_dir,
-              marker_lookup):
+              marker_lookup, light=False):
     """Keyset pagination on ``(sort_key, id)``.
 
     :param marker_lookup: a callable(session, marker) returning the marker
         row, or raising a NotFound that becomes InvalidMarker.
+    :param light: ``stmt`` selects some columns of ``model``'s table, not
+        ``model``: the page is rows of those columns.
     """
     ranks = _SORT_RANKS.get(sort_key)
     sort_col = getattr(model, sort_key)
     if ranks:
         sort_col = sa.case({name: i for i, name in enumerate(ranks)},
                            value=sort_col, else_=-1)
+    # NOTE(hastack): a unique sort key (name, uuid, id) has no ties, so
+    # ordering by it alone gives the same rows in the same order as
+    # (sort_key, id); and only then can the database walk the key's own
+    # unique index instead of sorting the whole table for each page.
+    unique = not ranks and sort_key in _unique_sort_keys(model)
     order = sa.desc if sort_dir == 'desc' else sa.asc
     if marker is not None:
         try:
@@ -88,11 +110,41 @@ def _paginate(session, stmt, model, limit, marker, sort_key, sort_dir,
             (sort_col > value)
         tie = (model.id < row.id) if sort_dir == 'desc' else \
             (model.id > row.id)
-        stmt = stmt.where(sa.or_(beyond, sa.and_(sort_col == value, tie)))
-    stmt = stmt.order_by(order(sort_col), order(model.id))
+        stmt = stmt.where(beyond if unique else
+                          sa.or_(beyond, sa.and_(sort_col == value, tie)))
+    order_by = (order(sort_col),) if unique else \
+        (order(sort_col), order(model.id))
+    if light and limit is not None:
+        # NOTE(hastack): the page's ids first, then its rows by id: the
+        # ids come from the sort key's index alone (it holds the id), and
+        # MariaDB no longer sorts the whole table when it guesses that a
+        # large page is cheaper read that way (1,000 of 100,000
+        # instances: ~30 ms more).
+        table = model.__table__
+        page = stmt.with_only_columns(table.c.id).order_by(
+            *order_by).limit(limit).subquery()
+        stmt = sa.select(*stmt.selected_columns).join_from(
+            table, page, table.c.id == page.c.id).order_by(*order_by)
+        return _light_rows(session.execute(stmt))
+    stmt = stmt.order_by(*order_by)
     if limit is not None:
         stmt = stmt.limit(limit)
+    if light:
+        return _light_rows(session.execute(stmt))
     return list(session.scalars(stmt))
+
+
+@functools.lru_cache(maxsize=32)
+def _light_row_type(fields):
+    return collections.namedtuple('LightRow', fields)
+
+
+def _light_rows(result):
+    """A result's rows as named tuples: the same attribute access as its
+    Rows, at a third of the cost (an API page reads every field of every
+    row once)."""
+    make = _light_row_type(tuple(result.keys()))._make
+    return [make(row) for row in result]
 
 
 def _add_event(session, context, etype, message, severity='info',
@@ -149,9 +201,14 @@ def _find(session, model, not_found, uuid=None, ident=None,
     return row
 
 
-def _filtered(model, filters, keys):
-    """A select of ``model`` with an equality filter per given key."""
-    stmt = sa.select(model)
+def _filtered(model, filters, keys, columns=None):
+    """A select of ``model`` (or of those of its ``columns``) with an
+    equality filter per given key."""
+    if columns is None:
+        stmt = sa.select(model)
+    else:
+        table = model.__table__
+        stmt = sa.select(*(table.c[c] for c in columns))
     for key in keys:
         if filters.get(key) is not None:
             stmt = stmt.where(getattr(model, key) == filters[key])
@@ -183,14 +240,41 @@ def host_get(context, ident):
 
 @context_manager.reader
 def host_list(context, filters=None, limit=None, marker=None,
-              sort_key='name', sort_dir='asc'):
+              sort_key='name', sort_dir='asc', columns=None):
     """Hosts matching ``filters`` (state, ha_enabled, maintenance, and
-    ``<plane>_status`` for each plane), one page of them."""
+    ``<plane>_status`` for each plane), one page of them.
+
+    :param columns: Host column names: the page is light rows of only
+        these (read-only, attribute access like a Host), for a caller
+        that renders a page (the API) and need not build whole Host
+        objects. None: Host objects.
+    """
     stmt = _filtered(models.Host, filters or {},
                      ('state', 'ha_enabled', 'maintenance') +
-                     tuple('%s_status' % p for p in states.PLANES))
+                     tuple('%s_status' % p for p in states.PLANES),
+                     columns)
     return _paginate(context.session, stmt, models.Host, limit, marker,
-                     sort_key, sort_dir, _host_query)
+                     sort_key, sort_dir, _host_query,
+                     light=columns is not None)
+
+
+@context_manager.reader
+def host_fields(context, fields):
+    """``name`` and ``fields`` of every host, in host_list's order.
+
+    For the conductor's passes over every host: light rows (read-only,
+    attribute access like a Host, e.g. ``row.state``) of the columns a
+    pass uses cost a fraction of whole Host objects (at 10,000 hosts
+    ~0.07 s of CPU against ~0.27 s: the driver decodes every datetime of
+    every column). A column not asked for is an AttributeError, never a
+    stale value.
+
+    :param fields: Host column names.
+    """
+    table = models.Host.__table__
+    columns = [table.c.name] + [table.c[f] for f in fields if f != 'name']
+    return context.session.execute(
+        sa.select(*columns).order_by(table.c.name, table.c.id)).all()
 
 
 @_retry_on_deadlock
@@ -289,6 +373,62 @@ def host_delete(context, ident):
                host=host.name)
 
 
+# Names per UPDATE ... WHERE name IN (...): well below every backend's
+# limit on bound parameters (SQLite's is 999 in old builds).
+_OBSERVE_CHUNK = 500
+
+
+@_retry_on_deadlock
+@context_manager.writer
+def hosts_observed(context, observations):
+    """Record in bulk what a monitor cycle saw of hosts it does not move.
+
+    Writes exactly what ``recovery.host_observe`` writes for a known host
+    without a state change (plane statuses, the last-seen time of each
+    plane seen up, the agent version when given, the storage flag when
+    not None; never the state, and no event), but with one UPDATE per
+    distinct set of values instead of a transaction per host: a monitor
+    pass over 10,000 hosts otherwise spends seconds of CPU on them.
+
+    :param observations: ``[(name, planes, agent_version, storage_ok)]``
+        as ``host_observe`` takes them.
+    :returns: the names that matched no row (deleted since they were
+        read); the caller decides what to do with them.
+    """
+    if not observations:
+        return []
+    table = models.Host.__table__
+    groups = {}
+    for name, planes, agent_version, storage_ok in observations:
+        values = {}
+        for plane, (status, last_seen) in planes.items():
+            values['%s_status' % plane] = status
+            if last_seen is not None:
+                values['%s_last_seen' % plane] = last_seen
+        if agent_version:
+            values['agent_version'] = agent_version
+        if storage_ok is not None:
+            values['storage_ok'] = storage_ok
+        groups.setdefault(tuple(sorted(values.items())), []).append(name)
+    missing = []
+    for values, names in groups.items():
+        # Like an ORM flush, a row none of whose values differ is left
+        # alone (its updated_at too); the others get every value and
+        # updated_at from the column's onupdate.
+        differs = sa.or_(*(table.c[k].is_distinct_from(v)
+                           for k, v in values))
+        for start in range(0, len(names), _OBSERVE_CHUNK):
+            chunk = names[start:start + _OBSERVE_CHUNK]
+            result = context.session.execute(
+                table.update().where(table.c.name.in_(chunk), differs)
+                .values(dict(values)))
+            if result.rowcount != len(chunk):
+                found = set(context.session.scalars(
+                    sa.select(table.c.name).where(table.c.name.in_(chunk))))
+                missing.extend(n for n in chunk if n not in found)
+    return missing
+
+
 @context_manager.reader
 def host_count_by_state(context):
     """``{state: count}`` over every host."""
@@ -315,16 +455,22 @@ def instance_get(context, uuid, project_id=None):
 
 @context_manager.reader
 def instance_list(context, filters=None, limit=None, marker=None,
-                  sort_key='created_at', sort_dir='asc'):
+                  sort_key='created_at', sort_dir='asc', columns=None):
     """Instances matching ``filters`` (project_id, host, ha_enabled,
-    status), one page of them."""
+    status), one page of them.
+
+    :param columns: Instance column names: the page is light rows of only
+        these, as host_list's. None: Instance objects.
+    """
     filters = filters or {}
     stmt = _filtered(models.Instance, filters,
-                     ('project_id', 'host', 'ha_enabled', 'status'))
+                     ('project_id', 'host', 'ha_enabled', 'status'),
+                     columns)
     project_id = filters.get('project_id')
     return _paginate(
         context.session, stmt, models.Instance, limit, marker, sort_key,
-        sort_dir, lambda s, m: _instance_query(s, m, project_id))
+        sort_dir, lambda s, m: _instance_query(s, m, project_id),
+        light=columns is not None)
 
 
 @_retry_on_deadlock

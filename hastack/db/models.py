@@ -86,6 +86,10 @@ class Instance(Base):
         sa.UniqueConstraint('uuid', name='uniq_instances0uuid'),
         sa.Index('instances_host_idx', 'host'),
         sa.Index('instances_project_id_idx', 'project_id'),
+        # GET /v1/instances lists by (created_at, id) unless asked
+        # otherwise: a page is read from this index, not sorted from the
+        # whole table.
+        sa.Index('instances_created_at_idx', 'created_at', 'id'),
         Base.__table_args__,
     )
 

@@ -36,8 +36,16 @@ class MigrationTestCase(base.BaseTestCase):
     def test_version_of_empty_database_is_none(self):
         self.assertIsNone(migration.version(self.engine))
 
-    def test_head_is_the_conductor_revision(self):
-        self.assertEqual('8b2f4c6d1e3a', migration.head())
+    def test_head_is_the_instances_index_revision(self):
+        self.assertEqual('5f3a9c2e7b10', migration.head())
+
+    def test_upgrade_indexes_instances_list_order(self):
+        migration.upgrade(engine=self.engine)
+
+        indexes = {i['name']: i['column_names'] for i in
+                   sa.inspect(self.engine).get_indexes('instances')}
+        self.assertEqual(['created_at', 'id'],
+                         indexes['instances_created_at_idx'])
 
     def test_upgrade_creates_every_model_table(self):
         migration.upgrade(engine=self.engine)

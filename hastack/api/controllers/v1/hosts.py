@@ -12,25 +12,36 @@ from hastack.conductor import decision
 from hastack.conductor import snapshot
 from hastack.db import api as db_api
 
+# The Host columns render() reads: a list page fetches only these.
+RENDERED = ('uuid', 'name', 'state', 'state_since', 'ha_enabled',
+            'maintenance', 'maintenance_reason') + tuple(
+    '%s_%s' % (p, c) for p in states.PLANES
+    for c in ('status', 'last_seen')) + (
+    'failure_uuid', 'agent_version', 'created_at', 'updated_at')
+
+_PLANE_COLUMNS = tuple((p, '%s_status' % p, '%s_last_seen' % p)
+                       for p in states.PLANES)
+
 
 def render(host):
-    """The API representation of a Host row."""
+    """The API representation of a Host row (a Host, or a light row of
+    :data:`RENDERED`)."""
+    iso = utils.iso
     return {
         'uuid': host.uuid,
         'name': host.name,
         'state': host.state,
-        'state_since': utils.iso(host.state_since),
+        'state_since': iso(host.state_since),
         'ha_enabled': host.ha_enabled,
         'maintenance': host.maintenance,
         'maintenance_reason': host.maintenance_reason,
-        'planes': {p: {'status': getattr(host, '%s_status' % p),
-                       'last_seen': utils.iso(
-                           getattr(host, '%s_last_seen' % p))}
-                   for p in states.PLANES},
+        'planes': {p: {'status': getattr(host, status),
+                       'last_seen': iso(getattr(host, last_seen))}
+                   for p, status, last_seen in _PLANE_COLUMNS},
         'failure_uuid': host.failure_uuid,
         'agent_version': host.agent_version,
-        'created_at': utils.iso(host.created_at),
-        'updated_at': utils.iso(host.updated_at),
+        'created_at': iso(host.created_at),
+        'updated_at': iso(host.updated_at),
     }
 
 
@@ -101,7 +112,8 @@ class HostsController:
         params = utils.query(schema.list_query)
         page = listing.page_args(params, 'name')
         filters = listing.filters(params)
-        rows = db_api.host_list(utils.context(), filters, **page)
+        rows = db_api.host_list(utils.context(), filters,
+                                columns=RENDERED, **page)
         return listing.collection('hosts', [render(h) for h in rows],
                                   params, page, lambda h: h['uuid'])
 

@@ -18,8 +18,14 @@ from hastack.db import api as db_api
 ALL_PROJECTS = 'hastack:instance:list:all_projects'
 
 
+# The Instance columns render() reads: a list page fetches only these.
+RENDERED = ('uuid', 'name', 'project_id', 'host', 'status', 'ha_enabled',
+            'priority', 'created_at', 'updated_at')
+
+
 def render(instance):
-    """The API representation of an Instance row."""
+    """The API representation of an Instance row (an Instance, or a light
+    row of :data:`RENDERED`)."""
     return {
         'uuid': instance.uuid,
         'name': instance.name,
@@ -84,7 +90,8 @@ class InstancesController:
         page = listing.page_args(params, 'created_at')
         filters = utils.scoped_filters(params, ALL_PROJECTS)
         rows = ([] if filters is None
-                else db_api.instance_list(ctx, filters, **page))
+                else db_api.instance_list(ctx, filters, columns=RENDERED,
+                                          **page))
         return listing.collection('instances', [render(i) for i in rows],
                                   params, page, lambda i: i['uuid'])
 
