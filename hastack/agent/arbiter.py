@@ -23,6 +23,12 @@ LOG = logging.getLogger(__name__)
 
 FENCE = 'fence'
 NO_FENCE = 'no-fence'
+# A fence decided without the conductor is reported again every
+# LATE_REPORT_INTERVAL seconds, each time waiting LATE_REPORT_WAIT for an
+# answer (an RPC call's reply or the answer on a plane), until one comes
+# or [agent] fencing_report_window runs out.
+LATE_REPORT_INTERVAL = 5.0
+LATE_REPORT_WAIT = 10.0
 
 
 class Maintenance:
@@ -52,10 +58,12 @@ class Arbiter:
     :param maintenance: the :class:`Maintenance` state.
     :param margin: seconds kept in hand before a query's deadline.
     :param maintenance_grant: grant length answered under maintenance.
+    :param report_window: seconds a fence decided without an answer is
+        reported again until a conductor answers (0: never).
     """
 
     def __init__(self, socket_path, host, bus, conductor, maintenance,
-                 margin, maintenance_grant):
+                 margin, maintenance_grant, report_window=0.0):
         self.socket_path = socket_path
         self.host = host
         self.bus = bus
@@ -63,6 +71,7 @@ class Arbiter:
         self.maintenance = maintenance
         self.margin = margin
         self.maintenance_grant = maintenance_grant
+        self.report_window = report_window
         self.connected = False
         self.answers = []
         self._stop = threading.Event()
@@ -109,7 +118,11 @@ class Arbiter:
                                      args=(client, message),
                                      daemon=True).start()
                 elif message.get('op') == 'event':
-                    self._forward_event(message)
+                    # On a thread: forwarding waits on cut planes and a
+                    # lost broker, and this loop must go on reading
+                    # fitlockd's fence queries meanwhile.
+                    threading.Thread(target=self._forward_event,
+                                     args=(message,), daemon=True).start()
         finally:
             self._client = None
             client.close()
@@ -143,6 +156,7 @@ class Arbiter:
         if answer is None:
             LOG.error('Fence query for %s: no answer from the conductor '
                       'within %.1f s: fence', lockspace, budget)
+            self._report_late(event)
             return {'decision': FENCE, 'grant_seconds': 0,
                     'reason': 'no answer from the conductor'}
         decision = answer.get('decision')
@@ -157,6 +171,35 @@ class Arbiter:
                 'grant_seconds': float(answer.get('grant_seconds') or 0),
                 'reason': 'the conductor decided'}
 
+    def _report_late(self, event):
+        """Keep reporting a fence decided without the conductor.
+
+        fitlockd stops this host's instances now. A conductor that never
+        hears of it would leave them stopped for good when the host comes
+        back before the grace period ends (or never looked down on the
+        planes). A conductor that hears of it, however late, answers
+        ``fence`` and recovers the host (keymessages.py). The copies keep
+        the event's id, so the conductor acts on it once.
+        """
+        if self.report_window <= 0:
+            return
+        threading.Thread(target=self._deliver_late, args=(event,),
+                         daemon=True, name='fencing-report').start()
+
+    def _deliver_late(self, event):
+        deadline = time.monotonic() + self.report_window
+        while not self._stop.wait(LATE_REPORT_INTERVAL):
+            if time.monotonic() > deadline:
+                LOG.error('Fencing event %s (decided without an answer) '
+                          'reached no conductor in %.0f s: this host\'s '
+                          'stopped instances wait for an operator',
+                          event['id'], self.report_window)
+                return
+            if self._ask_conductor(event, LATE_REPORT_WAIT) is not None:
+                LOG.warning('Fencing event %s (decided without an answer) '
+                            'reached a conductor', event['id'])
+                return
+
     def _ask_conductor(self, event, budget):
         if budget <= 0:
             return None
@@ -167,7 +210,11 @@ class Arbiter:
                 threading.Thread(target=self._ask_by_rpc,
                                  args=(event, budget, reply),
                                  daemon=True).start()
-            self.bus.publish(event)
+            # On a thread too: writing to a plane that is cut waits for
+            # the etcd client's timeouts, which must not make the answer
+            # to fitlockd later than its deadline.
+            threading.Thread(target=self.bus.publish, args=(event,),
+                             daemon=True).start()
             message = reply.wait(deadline - time.monotonic())
         finally:
             self.bus.forget_reply(event['id'])

@@ -7,6 +7,7 @@ API version history:
 """
 
 from hastack.common import rpc
+from hastack.conductor import rpcapi as conductor_rpcapi
 
 TOPIC = 'hastack-agent'
 
@@ -20,9 +21,10 @@ class AgentAPI:
         self.client = rpc.get_client(conf, TOPIC, self.RPC_API_VERSION)
         self.timeout = timeout
 
-    def _prepare(self, host, timeout=None):
+    def _prepare(self, host, timeout=None, retry=None):
         return self.client.prepare(server=host, version='1.0',
-                                   timeout=timeout or self.timeout)
+                                   timeout=timeout or self.timeout,
+                                   retry=retry)
 
     def get_status(self, context, host):
         """The agent's planes, storage, maintenance view and instances."""
@@ -38,8 +40,11 @@ class AgentAPI:
 
     def set_maintenance(self, context, host, enabled):
         """Push the ``ha_maintenance`` switch to one agent."""
-        self._prepare(host).cast(context, 'set_maintenance', host=host,
-                                 enabled=enabled)
+        # The switch is on every etcd plane too: a lost broker fails the
+        # cast after bounded reconnection attempts rather than holding
+        # the conductor until it is back.
+        self._prepare(host, retry=conductor_rpcapi.KEY_MESSAGE_RETRY).cast(
+            context, 'set_maintenance', host=host, enabled=enabled)
 
     def inquire_lease(self, context, host, peer):
         """``host``'s view of ``peer``'s Fitlock delta lease.
@@ -52,5 +57,5 @@ class AgentAPI:
 
     def deliver_message(self, context, host, message):
         """A key message for ``host`` (also written to every etcd plane)."""
-        self._prepare(host).cast(context, 'deliver_message', host=host,
-                                 message=message)
+        self._prepare(host, retry=conductor_rpcapi.KEY_MESSAGE_RETRY).cast(
+            context, 'deliver_message', host=host, message=message)

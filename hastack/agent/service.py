@@ -62,7 +62,8 @@ class Agent:
         self.arbiter = arbiter_mod.Arbiter(
             conf.fitlock.socket_path, self.host, self.bus, self.conductor,
             self.maintenance, conf.agent.arbiter_answer_margin,
-            conf.agent.maintenance_grant)
+            conf.agent.maintenance_grant,
+            report_window=conf.agent.fencing_report_window)
         self.rpc_server = None
         self.registered = False
         self.progress = {}

@@ -9,6 +9,9 @@ API version history:
 from hastack.common import rpc
 
 TOPIC = 'hastack-conductor'
+# Connection attempts for a cast of a key message (oslo.messaging's
+# ``retry``; None would retry until the broker is back).
+KEY_MESSAGE_RETRY = 2
 
 
 class ConductorAPI:
@@ -24,9 +27,10 @@ class ConductorAPI:
         self.client = rpc.get_client(conf, TOPIC, self.RPC_API_VERSION)
         self.timeout = timeout
 
-    def _prepare(self, timeout=None):
+    def _prepare(self, timeout=None, retry=None):
         return self.client.prepare(version='1.0',
-                                   timeout=timeout or self.timeout)
+                                   timeout=timeout or self.timeout,
+                                   retry=retry)
 
     def register_host(self, context, host, facts):
         """An agent started on ``host``; ``facts`` describe it.
@@ -48,8 +52,13 @@ class ConductorAPI:
 
     def report_fence_ack(self, context, message):
         """An agent confirms it stopped the instances it was told to."""
-        self._prepare().cast(context, 'report_fence_ack', message=message)
+        # A key message: the etcd planes carry it too, so a lost broker
+        # fails the cast (bounded reconnection attempts) instead of
+        # holding the caller until the broker is back.
+        self._prepare(retry=KEY_MESSAGE_RETRY).cast(
+            context, 'report_fence_ack', message=message)
 
     def deliver_message(self, context, message):
         """Any other key message from an agent (fire and forget)."""
-        self._prepare().cast(context, 'deliver_message', message=message)
+        self._prepare(retry=KEY_MESSAGE_RETRY).cast(
+            context, 'deliver_message', message=message)

@@ -35,6 +35,13 @@ opts = [
                help='While ha_maintenance is on, fitlockd\'s "fence or '
                     'not?" gets "no-fence" for this many seconds (asked '
                     'again before it ends).'),
+    cfg.IntOpt('fencing_report_window',
+               default=600, min=0,
+               help='When fitlockd fenced because no conductor answered '
+                    'in time, the agent reports the fencing event again '
+                    'every few seconds for up to this many seconds, until '
+                    'a conductor answers; the conductor then recovers the '
+                    'instances that were stopped. 0 reports only once.'),
     cfg.IntOpt('message_ttl',
                default=120, min=5,
                help='Seconds a key message stays in etcd (under a lease) '

@@ -564,6 +564,11 @@ class HaCluster(fixtures.Fixture):
         for name in self.hosts:
             text.append('==== agent %s\n%s' % (name,
                                                self.agent_log(name)[-8000:]))
+            path = os.path.join(self.folder(name), 'fitlockd.log')
+            if os.path.exists(path):
+                with open(path, errors='replace') as f:
+                    text.append('==== fitlockd %s\n%s' % (
+                        name, f.read()[-8000:]))
         return '\n'.join(text)
 
     def conductor_rpc(self):

@@ -5,6 +5,7 @@ invariant checker reads every disk afterwards."""
 
 import json
 import os
+import time
 
 import testtools
 from testtools import content
@@ -207,4 +208,45 @@ class TestStorageInaccessible(SplitBrainTestCase):
         self.assertEqual([], c.tasks(type='evacuate'))
         for vm, host in vms.items():
             self.assertEqual(host, c.server(vm)[1])
+        self.assert_no_split_brain()
+
+
+class TestShortIsolation(SplitBrainTestCase):
+    """A host isolated long enough for its fitlockd to fence (no answer
+    from any conductor), but back before the grace period ends: the
+    planes never made it a failure, yet its HA instances were stopped.
+    Its agent keeps reporting the fence until a conductor hears it, and
+    HA recovers them."""
+
+    # Grace far longer than the isolation; F + A = 6 s (harness timing).
+    CONDUCTOR_OPTIONS = {'ha': {'grace_period': 60}}
+
+    def test_instances_stopped_by_the_fence_are_recovered(self):
+        c = self.cluster
+        vm = c.boot('vm', 'c1')
+        other = c.boot('other', 'c2')
+        for plane in ('mgmt', 'service', 'storage'):
+            c.hosts['c1'].cut(plane)
+        # fitlockd fences once the agent's wait for an answer (A) ran
+        # out. (The guest, blocked on the dead mount, dies when its I/O
+        # fails; the shared folder cannot take its writes meanwhile.)
+        wait_for(lambda: '"event": "fenced"' in c.agent_log('c1'), 60,
+                 'fitlockd of c1 fencing')
+        time.sleep(2)
+        for plane in ('mgmt', 'service', 'storage'):
+            c.hosts['c1'].restore(plane)
+        # No failure by the planes (grace 60 s): the late report of the
+        # fence makes the conductor recover c1.
+        wait_for(lambda: [t for t in c.tasks(type='evacuate')
+                          if t.state == 'succeeded'], 90,
+                 'the evacuation of vm')
+        self.assertTrue([e for e in c.events('fencing_event.fence')
+                         if e.host == 'c1'])
+        # It was the agent's late report that got through.
+        self.assertIn('(decided without an answer) reached a conductor',
+                      c.agent_log('c1'))
+        self.assert_running_once([vm], ('c2', 'c3'))
+        self.assert_running_once([other], ('c2',))
+        c.nova.restart_compute('c1')
+        c.wait_host_state('c1', 'active', timeout=90)
         self.assert_no_split_brain()

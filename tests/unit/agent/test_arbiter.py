@@ -4,6 +4,7 @@ The conductor is a real RPC server on oslo.messaging's fake:// transport.
 """
 
 import threading
+import time
 
 import oslo_messaging as messaging
 from oslo_messaging import conffixture
@@ -40,10 +41,13 @@ class TestArbiter(base.TestCase):
         self.bus = messages.MessageBus('compute-1', {}, ttl=60)
         self.maintenance = arbiter.Maintenance()
 
-    def arbiter(self, conductor_api):
-        return arbiter.Arbiter('/nonexistent', 'compute-1', self.bus,
-                               conductor_api, self.maintenance, margin=0.1,
-                               maintenance_grant=30)
+    def arbiter(self, conductor_api, report_window=0.0):
+        arb = arbiter.Arbiter('/nonexistent', 'compute-1', self.bus,
+                              conductor_api, self.maintenance, margin=0.1,
+                              maintenance_grant=30,
+                              report_window=report_window)
+        self.addCleanup(arb.stop)
+        return arb
 
     def serve(self, endpoint):
         server = rpc.get_server(self.conf.conf, rpcapi.TOPIC, 'conductor-1',
@@ -102,3 +106,35 @@ class TestArbiter(base.TestCase):
         answer = self.arbiter(None).decide({'lockspace': 'ls',
                                             'timeout': 0.05})
         self.assertEqual('fence', answer['decision'])
+
+    def test_fence_without_answer_is_reported_until_answered(self):
+        self.patch(arbiter, 'LATE_REPORT_INTERVAL', 0.05)
+        self.patch(arbiter, 'LATE_REPORT_WAIT', 2.0)
+        arb = self.arbiter(rpcapi.ConductorAPI(self.conf.conf),
+                           report_window=30)
+        answer = arb.decide({'lockspace': 'ls', 'timeout': 0.5})
+        self.assertEqual('no answer from the conductor', answer['reason'])
+        # A conductor comes back: it gets the same event (same id, so it
+        # acts once), and the reports stop once it answered.
+        conductor = Conductor({'decision': 'fence', 'grant_seconds': 0})
+        self.serve(conductor)
+        deadline = time.monotonic() + 10
+        while not conductor.events and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        # (The first call, queued by the fake transport, may arrive too.)
+        self.assertEqual(1, len({e['id'] for e in conductor.events}))
+        self.assertEqual('fencing_event', conductor.events[0]['type'])
+        delivered = len(conductor.events)
+        time.sleep(0.5)
+        self.assertEqual(delivered, len(conductor.events))
+
+    def test_without_a_report_window_it_is_sent_once(self):
+        self.patch(arbiter, 'LATE_REPORT_INTERVAL', 0.05)
+        published = []
+        original = self.bus.publish
+        self.bus.publish = lambda m: published.append(m) or original(m)
+        arb = self.arbiter(None, report_window=0)
+        arb.decide({'lockspace': 'ls', 'timeout': 0.3})
+        time.sleep(0.3)
+        self.assertEqual(1, len(published))
