@@ -55,7 +55,9 @@ class TestRabbitMQStopped(ControlPlaneFaultTestCase):
 
         c.stop_rabbitmq()
         c.crash_host('c1')
-        c.wait_host_state('c1', 'failed', timeout=60)
+        # Declared (then fencing at once, waiting for its proof).
+        wait_for(lambda: c.host('c1').state in ('failed', 'fencing'), 60,
+                 'c1 declared failed')
         # The outage lasts longer than the lease's H (8 s): had anything
         # been started without a proof, it would show now.
         time.sleep(harness.FITLOCK_TIMING.host_dead + 4)
