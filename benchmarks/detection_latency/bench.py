@@ -37,7 +37,6 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 sys.path.insert(0, TOP)
 
 from oslo_utils import timeutils  # noqa: E402
-
 from tests.cluster import harness  # noqa: E402
 from tests.cluster import invariants  # noqa: E402
 from tests.fixtures import conf as conf_fixture  # noqa: E402

@@ -73,6 +73,31 @@ class TestEvacuate(HandlersTestCase):
         evacuate.assert_called_once_with(self.tasks['evacuate']
                                          .instance_uuid)
 
+    @mock.patch.object(nova_ops, 'evacuations')
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_task_state_cleared_before_the_new_host_is_followed(
+            self, get_server, evacuate, evacuations):
+        # Nova clears the task state, then records the new host: seen in
+        # between, the server is still moving (its migration says so).
+        self.prove_fence()
+        get_server.side_effect = [server(), server(task_state='rebuilding'),
+                                  server(), server(host='c2')]
+        evacuations.return_value = [{'status': 'pre-migrating',
+                                     'dest_compute': 'c2',
+                                     'created_at': 't'}]
+        outcome = self.evacuate()
+        self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
+                         (outcome.kind, outcome.message))
+        # A failed migration leaves it on the source: a retry.
+        get_server.side_effect = [server(), server()]
+        evacuations.return_value = [{'status': 'failed',
+                                     'dest_compute': 'c2',
+                                     'created_at': 't'}]
+        outcome = self.evacuate()
+        self.assertEqual(engine.RETRY, outcome.kind)
+        self.assertIn('ACTIVE on c1', outcome.message)
+
     @mock.patch.object(nova_ops, 'evacuate')
     @mock.patch.object(nova_ops, 'get_server')
     def test_already_moved_is_not_evacuated_again(self, get_server,
