@@ -19,8 +19,9 @@ def query_properties(sort_keys):
                   'description': 'Most items to return (capped by '
                                  '[api] max_limit).'},
         'marker': {'type': 'string', 'minLength': 1, 'maxLength': 255,
-                   'description': 'The id of the last item of the '
-                                  'previous page.'},
+                   'description': 'The uuid of the last item of the '
+                                  'previous page (a host also by its '
+                                  'name).'},
         'sort_key': {'type': 'string', 'enum': list(sort_keys),
                      'description': 'Column to sort by.'},
         'sort_dir': {'type': 'string', 'enum': ['asc', 'desc'],

@@ -45,30 +45,39 @@ class Decider:
         now = now or timeutils.utcnow().replace(tzinfo=None)
         cluster = snapshot.cluster_view(context)
         taken = {}
+        # Nova's servers are read once per pass, by the first host
+        # declared failed: when many hosts fail together (a rack), one
+        # read per host would space their fences out by Nova's list time.
+        synced = []
         # Only the columns deciding uses (the view, and the failure for
         # fenced and recovering hosts), not whole Host objects: this pass
         # runs over every host each monitor interval.
         for host in db_api.host_fields(
                 context, snapshot.HOST_VIEW_FIELDS + ('failure_uuid',)):
             try:
-                taken[host.name] = self._host(context, host, cluster, now)
+                taken[host.name] = self._host(context, host, cluster, now,
+                                              synced)
             except Exception:  # noqa: BLE001 - one host never stops all
                 LOG.exception('Deciding for host %s failed', host.name)
         return taken
 
-    def _host(self, context, host, cluster, now):
+    def _host(self, context, host, cluster, now, synced):
         if host.state == states.HOST_FENCED:
             self._maybe_recovered(context, host)
         elif host.state == states.HOST_RECOVERING:
             self._returning(context, host)
         result = decision.decide(snapshot.host_view(host), cluster, now)
         if result.action == decision.ACTION_RECOVER:
-            self.declare(context, host, result)
+            self.declare(context, host, result, synced)
         return result.action
 
-    def declare(self, context, host, result):
-        """Declare ``host`` failed and create its recovery tasks."""
-        instances = self._ha_instances(context, host.name)
+    def declare(self, context, host, result, synced=None):
+        """Declare ``host`` failed and create its recovery tasks.
+
+        :param synced: a pass's list, non-empty once Nova's servers were
+            read in it (None: read them now).
+        """
+        instances = self._ha_instances(context, host.name, synced)
         effective = settings.values(self.conf,
                                     db_api.settings_get_stored(context))
         declared = recovery.failure_declare(
@@ -121,10 +130,13 @@ class Decider:
             action=decision.ACTION_RECOVER, reason=reason)
         return self.declare(context, host, result)
 
-    def _ha_instances(self, context, host):
+    def _ha_instances(self, context, host, synced=None):
         """The HA-enabled instances on ``host``, fresh from Nova when it
-        answers (else as last synchronised, with a warning)."""
-        if nova.is_configured():
+        answers (else as last synchronised, with a warning); read once
+        per pass when ``synced`` is a pass's list."""
+        if nova.is_configured() and not synced:
+            if synced is not None:
+                synced.append(True)
             try:
                 recovery.instances_sync(context, nova_ops.list_servers())
             except (exception.NovaUnavailable,

@@ -65,3 +65,41 @@ class TestDecider(base.RecoveryDbTestCase):
         self.decider.run_once(self.context)
         self.assertEqual('recovered', db_api.host_get(self.context,
                                                       'c1').state)
+
+
+class TestNovaReadOncePerPass(base.RecoveryDbTestCase):
+    """Hosts failing together: Nova's servers are read once per pass.
+
+    Nova itself is replaced by a counter here (the functional and
+    cluster tests run the real one)."""
+
+    def setUp(self):
+        super().setUp()
+        self.decider = decider.Decider(self.conf.conf)
+        self.reads = []
+        self.patch(decider.nova, 'is_configured', lambda: True)
+        self.patch(decider.nova_ops, 'list_servers',
+                   lambda: self.reads.append(1) or [])
+        # The stored instances stand for what Nova would list.
+        self.patch(decider.recovery, 'instances_sync',
+                   lambda context, servers: None)
+
+    def test_two_hosts_one_read(self):
+        self.suspect_host('c1', instances=1)
+        self.suspect_host('c2', instances=1)
+        later = base.now() + datetime.timedelta(seconds=121)
+        self.assertEqual({'c1': 'recover', 'c2': 'recover'},
+                         self.decider.run_once(self.context, later))
+        self.assertEqual(1, len(self.reads))
+        self.assertEqual(6, len(db_api.task_list(self.context)))
+
+    def test_each_pass_and_each_fence_reads_again(self):
+        self.suspect_host('c1', instances=1)
+        later = base.now() + datetime.timedelta(seconds=121)
+        self.decider.run_once(self.context, later)
+        recovery.host_observe(self.context, 'c2', UP)
+        db_api.instance_create(self.context, {
+            'uuid': 'c2-0' + '0' * 32, 'project_id': 'p', 'host': 'c2',
+            'ha_enabled': True, 'priority': 0})
+        self.decider.declare_fenced(self.context, 'c2', 'told to fence')
+        self.assertEqual(2, len(self.reads))
