@@ -12,12 +12,6 @@ A pass, in order:
    limits being counted in the claim's own transaction
    (:func:`hastack.db.recovery.task_claim`), and run.
 
-Step 3 also runs as soon as a task ends, on the thread that ran it: the
-slot it frees (a worker, an evacuation under the rate limit) and the
-tasks it unblocks (a fence's evacuations) are used at once rather than
-at the next pass, which would leave a slot idle for up to
-``cycle_interval`` after every evacuation.
-
 An attempt ends in one :class:`Outcome`; a retryable failure waits an
 exponential backoff, and the last one raises an alarm event.
 """
@@ -120,10 +114,6 @@ class TaskEngine:
         self._running = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        # One claiming pass at a time; a task ending while one runs asks
-        # for another (_wanted) instead of waiting for the lock.
-        self._pass_lock = threading.Lock()
-        self._wanted = threading.Event()
 
     def stop(self, wait=True):
         """Stop the runners (their attempts end without acting more)."""
@@ -148,51 +138,13 @@ class TaskEngine:
             if runner is not None:
                 LOG.warning('Task %s was taken over: stopping', uuid)
                 runner.mark_lost()
-        with self._pass_lock:
-            self._wanted.clear()
-            claimed = self._claim_due(context, now)
-        self._claim_wanted(context)
-        return claimed
-
-    def _claim_wanted(self, context, ending=None):
-        """Claim due tasks while a task that ended asked for it.
-
-        :param ending: the task whose runner calls this: its worker is
-            free already.
-        """
-        while self._wanted.is_set() and not self._stop.is_set():
-            # Busy: the pass running now will loop here once it is done.
-            if not self._pass_lock.acquire(blocking=False):
-                return
-            try:
-                if self._wanted.is_set():
-                    self._wanted.clear()
-                    self._claim_due(
-                        context, timeutils.utcnow().replace(tzinfo=None),
-                        refill=True, ending=ending)
-            finally:
-                self._pass_lock.release()
-
-    def _claim_due(self, context, now, refill=False, ending=None):
-        """Step 3 of a pass. ``refill``: a pass run because a task ended,
-        which stops looking at evacuations once the global limit is
-        reached: the periodic pass defers them (their state and events
-        are its job), and re-checking the gates of every waiting one
-        after each evacuation costs the database and the CPU that Nova
-        needs most while many are queued."""
         effective = settings.values(self.conf,
                                     db_api.settings_get_stored(context))
         cluster = snapshot.cluster_view(context)
         claimed = []
-        global_full = False
         for task in recovery.tasks_runnable(context, now):
-            if self._stop.is_set() or \
-                    len(self.running() - {ending}) >= self.workers:
+            if self._stop.is_set() or len(self.running()) >= self.workers:
                 break
-            if global_full and task.type == states.TASK_EVACUATE:
-                continue
-            if refill and task.next_attempt_at is not None:
-                continue  # a retry waits for its backoff and a pass
             handler = self.handlers.get(task.type)
             if handler is None:
                 continue
@@ -210,8 +162,6 @@ class TaskEngine:
                     'rate limit: %d evacuations at once in all, %d from '
                     'one host' % (effective['global_rate_limit'],
                                   effective['host_rate_limit']))
-                global_full = refill and sum(recovery.evacuations_running(
-                    context).values()) >= effective['global_rate_limit']
                 continue
             if claim is None:
                 continue
@@ -241,14 +191,6 @@ class TaskEngine:
             LOG.exception('Task %s: recording the outcome failed',
                           task.uuid)
         finally:
-            # Its worker and its rate-limit slot are free: use them now,
-            # before it leaves the running set, so that the engine never
-            # looks idle while it claims.
-            self._wanted.set()
-            try:
-                self._claim_wanted(context, ending=task.uuid)
-            except Exception:  # noqa: BLE001 - the next pass claims them
-                LOG.exception('Claiming tasks after %s failed', task.uuid)
             with self._lock:
                 self._running.pop(task.uuid, None)
 

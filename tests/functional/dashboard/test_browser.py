@@ -342,7 +342,12 @@ class TestDashboardInBrowser(ks_base.DeploymentTestCase):
         self.driver.find_element(
             By.CSS_SELECTOR, '#hastack_maintenance_form input[type=submit]'
         ).click()
-        state = self.wait_for(By.CLASS_NAME, 'maintenance-state')
+        # The form's page shows the state too (OFF): wait for the page
+        # the submission brings, not the first element found.
+        ui.WebDriverWait(self.driver, PAGE_TIMEOUT).until(
+            ec.text_to_be_present_in_element(
+                (By.CLASS_NAME, 'maintenance-state'), 'HA maintenance is ON'))
+        state = self.driver.find_element(By.CLASS_NAME, 'maintenance-state')
         self.assertIn('HA maintenance is ON', state.text)
         switch = self.api('admin', 'GET', '/v1/maintenance')
         self.assertTrue(switch['ha_maintenance'])

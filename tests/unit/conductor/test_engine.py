@@ -170,17 +170,6 @@ class TestEngine(EngineTestCase):
         self.assertEqual({'succeeded'},
                          {t.state for t in self.tasks().values()})
 
-    def test_an_ended_task_frees_its_slot_at_once(self):
-        # One evacuation at a time: each next one starts when the one
-        # before ends, with no further pass.
-        db_api.settings_update(self.context, {'global_rate_limit': 1})
-        self.suspect_host(instances=3)
-        self.declare()
-        self.engine.run_once(self.context)
-        wait_idle(self.engine)
-        self.assertEqual({'succeeded'},
-                         {t.state for t in self.tasks().values()})
-
     def test_taken_over_runner_records_nothing(self):
         self.suspect_host(instances=0)
         self.declare()
