@@ -453,14 +453,23 @@ class TestStartup(testtools.TestCase):
         self.fail('%s not joined: %s' % (name, host.read_log()))
 
 
+# A + T_kill + slop = 2 + 0.5 + 0.5 <= W = 4; slop <= N (timing.py).
+CLI_TIMING = timing_mod.Timing(io_timeout=0.5, watchdog=4.0,
+                               arbiter_wait=2.0, kill_time=0.5, slop=0.5)
+
+
 class TestCli(testtools.TestCase):
     """``fitlock --config-file ... COMMAND``: JSON on success, one error
     line and a non-zero exit otherwise."""
 
     def setUp(self):
         super().setUp()
-        self.shared = self.useFixture(fl.SharedFolder())
-        self.host = self.useFixture(fl.Fitlockd(self.shared, 1))
+        # The commands are the point here, not the timing: N = 0.5 s
+        # rather than FAST's 0.2 s, which a loaded machine can overrun
+        # on a single read (seen in CI).
+        self.shared = self.useFixture(fl.SharedFolder(timing=CLI_TIMING))
+        self.host = self.useFixture(fl.Fitlockd(self.shared, 1,
+                                                timing=CLI_TIMING))
         self.holder = self.useFixture(fl.Holder())
 
     def fitlock(self, *args, config=None):
@@ -489,7 +498,7 @@ class TestCli(testtools.TestCase):
     def test_init_dump_status_acquire_inquire_release(self):
         made = self.ok('init', 'second', '--max-hosts', '3')
         self.assertEqual(3, made['max_hosts'])
-        self.assertEqual(T.io_timeout, made['io_timeout'])
+        self.assertEqual(CLI_TIMING.io_timeout, made['io_timeout'])
         self.assertEqual(storage.lockspace_path(self.shared.path, 'second'),
                          made['created'])
         dumped = self.ok('dump', 'second')
