@@ -3,8 +3,8 @@ conductor leads, the plane monitor, the decider and the inbox reader.
 
 Threads:
 
-* ``engine`` every ``[conductor] cycle_interval``: claim and run tasks
-  (every conductor);
+* ``engine`` every ``[conductor] cycle_interval``, and as soon as one of
+  its tasks ends: claim and run tasks (every conductor);
 * ``leader`` every cycle: renew or take the leadership; while leading,
   read the key-message inboxes and publish ``ha_maintenance`` every
   cycle, and every ``monitor_interval`` read the planes and decide;
@@ -100,9 +100,10 @@ class Conductor(oslo_service.Service):
     def stop(self, graceful=False):
         """Stop the loops, the runners and the RPC server."""
         self._stop.set()
+        # First: it wakes the engine loop, which waits for runners.
+        self.engine.stop(wait=False)
         for thread in self._threads:
             thread.join(timeout=30)
-        self.engine.stop(wait=False)
         if self.rpc_server is not None:
             self.rpc_server.stop()
             self.rpc_server.wait()
@@ -113,7 +114,15 @@ class Conductor(oslo_service.Service):
     def _engine_loop(self):
         while not self._stop.is_set():
             self._guarded('engine', self.engine.run_once)
-            self._stop.wait(self.cycle)
+            next_pass = time.monotonic() + self.cycle
+            # Between two whole passes, a task that ends frees a slot:
+            # claim again at once (the engine's docstring says why).
+            while not self._stop.is_set():
+                left = next_pass - time.monotonic()
+                if left <= 0:
+                    break
+                if self.engine.wait(left):
+                    self._guarded('engine-claim', self.engine.claim_due)
 
     def _leader_loop(self):
         next_monitor = 0.0

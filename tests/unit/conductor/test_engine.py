@@ -5,6 +5,8 @@ taken over is abandoned by its old runner."""
 import threading
 import time
 
+import fixtures
+
 from hastack import conf
 from hastack.common import states
 from hastack.conductor import engine
@@ -194,3 +196,122 @@ class TestEngine(EngineTestCase):
         wait_idle(self.engine)
         task = self.tasks()[('force_down', None)]
         self.assertEqual(('running', 'other'), (task.state, task.owner))
+
+
+class TestClaimPasses(EngineTestCase):
+    """Claims between two whole passes, and passes that spare the
+    database what cannot succeed."""
+
+    def test_an_ended_task_wakes_the_engine(self):
+        self.suspect_host(instances=0)
+        self.declare()
+        self.assertFalse(self.engine.wait(0))
+        self.engine.run_once(self.context)
+        # force_down and fence end at once: the wait ends well before
+        # its timeout, and says a claim pass is worth running.
+        started = time.monotonic()
+        self.assertTrue(self.engine.wait(30))
+        self.assertLess(time.monotonic() - started, 10)
+        wait_idle(self.engine)
+
+    def test_stop_wakes_a_waiting_engine_without_a_claim(self):
+        woken = []
+        waiter = threading.Thread(
+            target=lambda: woken.append(self.engine.wait(30)))
+        waiter.start()
+        self.engine.stop()
+        waiter.join(10)
+        self.assertEqual([False], woken)
+
+    def test_freed_slot_is_claimed_by_a_claim_pass(self):
+        db_api.settings_update(self.context, {'global_rate_limit': 1})
+        self.suspect_host(instances=2)
+        self.declare()
+        release = threading.Event()
+
+        def slow(task, runner):
+            release.wait(10)
+            return engine.Outcome(engine.DONE, 'ok')
+        self.outcomes['evacuate'] = slow
+        self.engine.run_once(self.context)
+        release.set()
+        # The first evacuation ends; a claim pass alone (no takeover, no
+        # heartbeat) starts the second.
+        deadline = time.monotonic() + 10
+        claimed = []
+        while not claimed:
+            self.assertLess(time.monotonic(), deadline)
+            self.engine.wait(1)
+            claimed = self.engine.claim_due(self.context)
+        wait_idle(self.engine)
+        evacuations = [t for k, t in self.tasks().items()
+                       if k[0] == 'evacuate']
+        self.assertEqual(['succeeded', 'succeeded'],
+                         [t.state for t in evacuations])
+
+    def test_full_slots_cost_no_claim_and_gates_once_per_failure(self):
+        db_api.settings_update(self.context, {'global_rate_limit': 1})
+        self.suspect_host(instances=5)
+        self.declare()
+        gated = []
+        self.gate = lambda t: gated.append(t.type)
+        release = threading.Event()
+        self.addCleanup(release.set)
+
+        def slow(task, runner):
+            release.wait(10)
+            return engine.Outcome(engine.DONE, 'ok')
+        self.outcomes['evacuate'] = slow
+        claims = []
+        real_claim = recovery.task_claim
+
+        def counting_claim(context, uuid, *args, **kwargs):
+            claims.append(uuid)
+            return real_claim(context, uuid, *args, **kwargs)
+        self.useFixture(fixtures.MonkeyPatch(
+            'hastack.db.recovery.task_claim', counting_claim))
+        self.engine.run_once(self.context)
+        # force_down, fence and one evacuation claimed; the 4 other
+        # evacuations were counted out without a claim transaction.
+        self.assertEqual(3, len(claims))
+        self.assertEqual(['force_down', 'fence', 'evacuate'], gated)
+        waiting = [t for k, t in self.tasks().items()
+                   if k[0] == 'evacuate' and t.state == 'deferred']
+        self.assertEqual(4, len(waiting))
+        reasons = {t.last_error for t in waiting}
+        self.assertEqual(1, len(reasons))
+        self.assertTrue(reasons.pop().startswith(
+            'rate limit: 1 evacuations at once in all'))
+        del claims[:], gated[:]
+        deferrals = len([e for e in db_api.event_list(self.context)
+                         if e.type == 'task.deferred'])
+        self.engine.run_once(self.context)
+        self.assertEqual([], claims)
+        self.assertEqual(['evacuate'], gated)
+        # Still waiting for the same reason: no new event.
+        self.assertEqual(deferrals, len([
+            e for e in db_api.event_list(self.context)
+            if e.type == 'task.deferred']))
+
+    def test_refused_claim_stops_evacuation_claims_for_the_pass(self):
+        self.suspect_host(instances=3)
+        self.declare()
+        # force_down and fence first, so that evacuations are due.
+        self.outcomes['evacuate'] = engine.Outcome(engine.RETRY, 'later')
+        claims = []
+        real_claim = recovery.task_claim
+
+        def refusing_claim(context, uuid, owner, now, **kwargs):
+            task = db_api.task_get(context, uuid)
+            if task.type == states.TASK_EVACUATE:
+                claims.append(uuid)
+                # Another conductor took the last slot meanwhile.
+                return None, 'rate_limit'
+            return real_claim(context, uuid, owner, now, **kwargs)
+        self.useFixture(fixtures.MonkeyPatch(
+            'hastack.db.recovery.task_claim', refusing_claim))
+        self.run_pass()
+        self.assertEqual(1, len(claims))
+        waiting = [t for k, t in self.tasks().items()
+                   if k[0] == 'evacuate']
+        self.assertEqual({'deferred'}, {t.state for t in waiting})
