@@ -22,7 +22,7 @@ rules = [
                     'whether HA is enabled on it, its maintenance flag, '
                     'the last heartbeat seen on each plane and the failure '
                     'being handled, if any.',
-        operations=[{'method': 'GET', 'path': '/v1/hosts/{host_ident}'}],
+        operations=[{'method': 'GET', 'path': '/v1/hosts/{host}'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'create',
@@ -41,7 +41,7 @@ rules = [
                     'never recovers a host in maintenance) or record the '
                     'version of its agent. HaStack agents update the host '
                     'they run on, hence the service role.',
-        operations=[{'method': 'PATCH', 'path': '/v1/hosts/{host_ident}'}],
+        operations=[{'method': 'PATCH', 'path': '/v1/hosts/{host}'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'delete',
@@ -49,7 +49,7 @@ rules = [
         description='Stop watching a compute host and forget it. A host '
                     'with open HA tasks cannot be deleted until they '
                     'finish or are cancelled.',
-        operations=[{'method': 'DELETE', 'path': '/v1/hosts/{host_ident}'}],
+        operations=[{'method': 'DELETE', 'path': '/v1/hosts/{host}'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'decision',
@@ -59,7 +59,7 @@ rules = [
                     'the active strategy that matches it, the gates that '
                     'are open or closed and the resulting action.',
         operations=[{'method': 'GET',
-                     'path': '/v1/hosts/{host_ident}/decision'}],
+                     'path': '/v1/hosts/{host}/decision'}],
         scope_types=['project']),
 ]
 

@@ -82,21 +82,32 @@ class TestEvacuate(HandlersTestCase):
         # between, the server is still moving (its migration says so).
         self.prove_fence()
         get_server.side_effect = [server(), server(task_state='rebuilding'),
-                                  server(), server(host='c2')]
+                                  server(), server(), server(host='c2')]
         evacuations.return_value = [{'status': 'pre-migrating',
                                      'dest_compute': 'c2',
                                      'created_at': 't'}]
         outcome = self.evacuate()
         self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
                          (outcome.kind, outcome.message))
-        # A failed migration leaves it on the source: a retry.
-        get_server.side_effect = [server(), server()]
+        evacuations.assert_called_once()
+        # Seen there once only, the server is read again without asking
+        # Nova about its migration.
+        evacuations.reset_mock()
+        get_server.side_effect = [server(), server(task_state='rebuilding'),
+                                  server(), server(host='c2')]
+        self.assertEqual(engine.DONE, self.evacuate().kind)
+        evacuations.assert_not_called()
+        # A failed migration leaves it on the source: a retry, found on
+        # the second read that shows it there.
+        get_server.side_effect = [server(), server(), server()]
         evacuations.return_value = [{'status': 'failed',
                                      'dest_compute': 'c2',
                                      'created_at': 't'}]
+        evacuations.reset_mock()
         outcome = self.evacuate()
         self.assertEqual(engine.RETRY, outcome.kind)
         self.assertIn('ACTIVE on c1', outcome.message)
+        evacuations.assert_called_once()
 
     @mock.patch.object(nova_ops, 'evacuate')
     @mock.patch.object(nova_ops, 'get_server')
