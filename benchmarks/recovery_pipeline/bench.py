@@ -8,16 +8,18 @@ three real etcd clusters (one per plane).
 
 Hosts come in groups of H (20; 4 with ``--quick``): N servers (200; 40)
 are booted, HA-enabled, on group 0. Each phase fails the group holding
-the servers and evacuates them to the next group (the only enabled
-computes then), so every phase moves the same N servers off H failed
-hosts. Phases alternate between:
+the servers and evacuates them to the next group (its computes started
+for the phase: the only ones up then), so every phase moves the same N
+servers off H failed hosts; after it, the failed group comes back for a
+moment to clean up (as returning hosts do) and stops again. For each R
+there are three phases, baseline, HaStack, baseline:
 
 * the baseline: the same Nova driven directly with novaclient: the
   failed hosts' computes stopped and forced down, then exactly R workers,
   each evacuating one server at a time at microversion 2.94 and polling
   ``GET /servers/{id}`` until it is ACTIVE on another host with no task
   state. t_R is the mean time of one evacuation (the call to the first
-  poll that sees it done) at concurrency R;
+  poll that sees it done) at concurrency R, over both baseline phases;
 * HaStack: ``global_rate_limit = R`` (and ``host_rate_limit = R``, so the
   global limit is the one that binds) set in HaStack's settings table as
   the settings API stores them; the computes stopped like a crash and the
@@ -35,9 +37,9 @@ time adds the ramp-down, when fewer than R run) and is what the issue
 defines; the wall time is printed too. Both sides poll a server every
 ``--poll`` seconds (default: HaStack's own interval,
 ``hastack.conductor.handlers.EVACUATE_POLL``), so the ratio measures the
-pipeline, not a polling cadence. Baseline and HaStack phases alternate
-their order from one R to the next, so the drift of a Nova that grows
-older during the run falls on both.
+pipeline, not a polling cadence. The baseline phases before and after
+HaStack's make the drift of a Nova that grows older during the run fall
+on both sides alike.
 
 SUBSTITUTED, because 20+ hosts with real agents and fitlockd are not
 practical here (network namespaces, sshfs and a fitlockd each):
@@ -53,8 +55,8 @@ practical here (network namespaces, sshfs and a fitlockd each):
 
 Detection (heartbeat interval 2 s, grace 2 s, monitor every 1 s) and
 fencing are outside the figure; the engine's pass interval, its workers
-(max(R), at least the default 16) and the evacuation polling are
-HaStack's defaults.
+(max(R), at least the default 16), the evacuation polling and the
+instance sync are HaStack's defaults.
 """
 
 import argparse
@@ -65,7 +67,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -85,6 +86,7 @@ from keystoneauth1 import session as ks_session  # noqa: E402
 from novaclient import client as nova_client  # noqa: E402
 import pymysql  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from tests.functional.net import fixtures as net_fixtures  # noqa: E402
 from tests.functional.nova import fixture as nova_fixture  # noqa: E402
 
 from hastack import conf as hastack_conf  # noqa: E402
@@ -115,22 +117,11 @@ def loadavg():
     return '%.2f %.2f %.2f' % os.getloadavg()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def wait_for(predicate, timeout, what, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise RuntimeError('timed out after %s s waiting for %s'
-                               % (timeout, what))
-        time.sleep(interval)
+    """:func:`tests.functional.net.fixtures.wait_for`, saying ``what``."""
+    return net_fixtures.wait_for(
+        predicate, timeout, interval,
+        'timed out after %s s waiting for %s' % (timeout, what))
 
 
 class Cleanup:
@@ -179,7 +170,8 @@ class Etcd:
         self.endpoints = {}
         self.clients = {}
         for plane in states.PLANES:
-            client_port, peer_port = free_port(), free_port()
+            client_port = net_fixtures.free_port()
+            peer_port = net_fixtures.free_port(avoid=(client_port,))
             data = os.path.join(tmp, 'etcd-%s' % plane)
             peer = 'http://127.0.0.1:%d' % peer_port
             url = 'http://127.0.0.1:%d' % client_port
