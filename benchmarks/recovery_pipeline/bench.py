@@ -53,8 +53,9 @@ practical here (network namespaces, sshfs and a fitlockd each):
   The conductor's RPC to the absent agents fails ([conductor]
   fence_rpc_timeout = 2 s, outside the measured window).
 
-Detection (heartbeat interval 2 s, grace 2 s, monitor every 1 s) and
-fencing are outside the figure; the engine's pass interval, its workers
+Detection (heartbeat interval 2 s, grace 2 s, the monitor every
+heartbeat interval as in production) and fencing are outside the
+figure; the engine's pass interval, its workers
 (max(R), at least the default 16), the evacuation polling and the
 instance sync are HaStack's defaults.
 """
@@ -492,7 +493,7 @@ class HaStack:
             'database': {'connection': url},
             'ha': {'heartbeat_interval': INTERVAL, 'grace_period': GRACE},
             'conductor': {
-                'monitor_interval': 1, 'workers': workers,
+                'monitor_interval': INTERVAL, 'workers': workers,
                 'fence_rpc_timeout': 2,
                 'coordination_backend_url':
                     'etcd3+http://%s?timeout=5&lock_timeout=10' % mgmt},

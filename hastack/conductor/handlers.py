@@ -27,6 +27,7 @@ from hastack.conductor import decision
 from hastack.conductor import engine
 from hastack.conductor import hoststate
 from hastack.conductor import nova_ops
+from hastack.conductor import readahead
 from hastack.conductor import snapshot
 from hastack.db import api as db_api
 from hastack.db import recovery
@@ -66,6 +67,7 @@ class Handlers:
         self.conf = conf
         self.agent_api = agent_api
         self.keymessages = keymessages
+        self.servers = readahead.ServerReadAhead()
 
     def table(self):
         """``{task type: handler}`` for the engine."""
@@ -73,6 +75,12 @@ class Handlers:
                 states.TASK_FENCE: self.fence,
                 states.TASK_EVACUATE: self.evacuate,
                 states.TASK_UNFORCE_DOWN: self.unforce_down}
+
+    def next_in_line(self, task):
+        """``task`` is the evacuation next in line for a slot: read its
+        server now (:mod:`hastack.conductor.readahead`)."""
+        if task.type == states.TASK_EVACUATE:
+            self.servers.request(task.instance_uuid)
 
     def after_table(self):
         """``{task type: hook}`` run after a task's final outcome."""
@@ -241,7 +249,7 @@ class Handlers:
 
     def _evacuate(self, task, runner):
         uuid, source = task.instance_uuid, task.host
-        server = nova_ops.get_server(uuid)
+        server = self.servers.get_server(uuid)
         if server is None:
             return engine.Outcome(engine.CANCEL, 'the instance was deleted')
         if server['task_state'] is None and server['host'] != source:

@@ -71,7 +71,7 @@ class Conductor(oslo_service.Service):
                                               self.keymessages)
         self.engine = engine_mod.TaskEngine(
             conf, self.name, self.handlers.table(), self.handlers.gates,
-            self.handlers.after_table())
+            self.handlers.after_table(), self.handlers.next_in_line)
         self.leadership = coordination.Leadership(
             group.coordination_backend_url, self.name)
         self.rpc_server = None

@@ -315,3 +315,26 @@ class TestClaimPasses(EngineTestCase):
         waiting = [t for k, t in self.tasks().items()
                    if k[0] == 'evacuate']
         self.assertEqual({'deferred'}, {t.state for t in waiting})
+
+    def test_next_in_line_are_the_first_evacuations_waiting(self):
+        db_api.settings_update(self.context, {'global_rate_limit': 1})
+        self.suspect_host(instances=4)
+        self.declare()
+        told = []
+        self.engine.next_in_line = told.append
+        release = threading.Event()
+        self.addCleanup(release.set)
+
+        def slow(task, runner):
+            release.wait(10)
+            return engine.Outcome(engine.DONE, 'ok')
+        self.outcomes['evacuate'] = slow
+        claimed = self.engine.run_once(self.context)
+        evacuations = sorted(
+            (t for t in db_api.task_list(self.context)
+             if t.type == 'evacuate'), key=lambda t: t.id)
+        running = [t.uuid for t in evacuations if t.uuid in claimed]
+        waiting = [t.uuid for t in evacuations if t.uuid not in claimed]
+        self.assertEqual(1, len(running))
+        self.assertEqual(waiting[:engine.NEXT_IN_LINE],
+                         [t.uuid for t in told])

@@ -111,6 +111,23 @@ class TestEvacuate(HandlersTestCase):
 
     @mock.patch.object(nova_ops, 'evacuate')
     @mock.patch.object(nova_ops, 'get_server')
+    def test_server_read_ahead_is_not_read_again(self, get_server,
+                                                 evacuate):
+        self.prove_fence()
+        get_server.side_effect = [server(), server(host='c2')]
+        self.handlers.next_in_line(self.tasks['evacuate'])
+        self.assertTrue(self.handlers.servers._reads[
+            self.tasks['evacuate'].instance_uuid].done.wait(10))
+        self.assertEqual(engine.DONE, self.evacuate().kind)
+        # One read ahead, one poll: no read between claim and call.
+        self.assertEqual(2, get_server.call_count)
+        evacuate.assert_called_once()
+        # A fence or force-down task is not read ahead.
+        self.handlers.next_in_line(self.tasks['fence'])
+        self.assertEqual({}, self.handlers.servers._reads)
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
     def test_already_moved_is_not_evacuated_again(self, get_server,
                                                   evacuate):
         self.prove_fence()
