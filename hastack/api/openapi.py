@@ -1,11 +1,16 @@
 """The OpenAPI 3.1 document of API v1, built from the JSON Schemas.
 
 The request schemas the API validates with are the ones this document
-publishes, so the reference cannot drift from the checks.
+publishes, so the reference cannot drift from the checks. The response
+schemas come from :mod:`hastack.api.representations`, which a unit test
+checks against what the API returns.
 """
+
+import re
 
 from hastack import version
 from hastack.api import microversion
+from hastack.api import representations
 from hastack.api.schemas.v1 import events
 from hastack.api.schemas.v1 import hosts
 from hastack.api.schemas.v1 import instances
@@ -100,13 +105,66 @@ _VERSION_HEADER = {
 }
 
 
-def _operation(summary, policy, body, query, status, path):
+def _markdown(rst):
+    """reStructuredText literals (````x````) as CommonMark ones."""
+    return re.sub(r'``(.+?)``', r'`\1`', rst)
+
+
+def _field_schema(kind, description):
+    """The JSON Schema of a field documented as ``kind`` (e.g. ``string
+    or null``, :data:`representations.TIME`)."""
+    base, _, null = kind.partition(' or ')
+    if base.startswith('string ('):
+        schema = {'type': 'string', 'format': 'date-time'}
+    else:
+        schema = {'type': base}
+    if null:
+        schema['type'] = [schema['type'], 'null']
+    schema['description'] = _markdown(description)
+    return schema
+
+
+def _component(name):
+    return ''.join(part.title() for part in name.split('_'))
+
+
+def _representation_schemas():
+    """``{component name: schema}`` of every representation."""
+    return {_component(name): {
+        'type': 'object',
+        'properties': {field: _field_schema(kind, description)
+                       for field, kind, description in fields},
+        'required': [field for field, _, _ in fields],
+    } for name, fields in representations.FIELDS.items()}
+
+
+def _response_schema(response):
+    """The schema of a route's response body (None: no body)."""
+    if response is None:
+        return None
+    ref = {'$ref': '#/components/schemas/%s' % _component(response[-1])}
+    if response[0] == 'one':
+        return ref
+    return {'type': 'object',
+            'properties': {
+                response[1]: {'type': 'array', 'items': ref},
+                'next': {'type': 'string', 'format': 'uri',
+                         'description': 'The next page; only when this '
+                                        'page is full.'}},
+            'required': [response[1]]}
+
+
+def _operation(summary, policy, body, query, status, path, method):
+    success = {'description': 'Success.'}
+    schema = _response_schema(representations.RESPONSES[(method, path)])
+    if schema is not None:
+        success['content'] = {'application/json': {'schema': schema}}
     op = {'summary': summary,
           'description': 'Policy: `%s`.' % policy,
           'operationId': policy.replace(':', '_'),
           'parameters': [_VERSION_HEADER],
           'responses': {
-              str(status): {'description': 'Success.'},
+              str(status): success,
               'default': {'description': 'An error.', 'content': {
                   'application/json': {
                       'schema': {'$ref': '#/components/schemas/Error'}}}},
@@ -130,7 +188,7 @@ def document(base_url):
     paths = {}
     for method, path, summary, policy, body, query, status in ROUTES:
         paths.setdefault(path, {})[method] = _operation(
-            summary, policy, body, query, status, path)
+            summary, policy, body, query, status, path, method)
     return {
         'openapi': '3.1.0',
         'info': {'title': 'HaStack high-availability API',
@@ -140,5 +198,6 @@ def document(base_url):
                                microversion.MAX_VERSION)},
         'servers': [{'url': base_url}],
         'paths': paths,
-        'components': {'schemas': {'Error': _ERROR}},
+        'components': {'schemas': dict(_representation_schemas(),
+                                       Error=_ERROR)},
     }
