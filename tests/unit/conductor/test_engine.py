@@ -56,6 +56,18 @@ class EngineTestCase(base.RecoveryDbTestCase):
                 (t.type, t.state))})
         self.addCleanup(self.engine.stop)
 
+    def hold_evacuations(self):
+        """Evacuations run until the event returned is set (at most
+        10 s)."""
+        release = threading.Event()
+        self.addCleanup(release.set)
+
+        def slow(task, runner):
+            release.wait(10)
+            return engine.Outcome(engine.DONE, 'ok')
+        self.outcomes['evacuate'] = slow
+        return release
+
     def run_pass(self):
         claimed = self.engine.run_once(self.context)
         wait_idle(self.engine)
@@ -146,12 +158,7 @@ class TestEngine(EngineTestCase):
         db_api.settings_update(self.context, {'global_rate_limit': 1})
         self.suspect_host(instances=3)
         self.declare()
-        release = threading.Event()
-
-        def slow(task, runner):
-            release.wait(10)
-            return engine.Outcome(engine.DONE, 'ok')
-        self.outcomes['evacuate'] = slow
+        release = self.hold_evacuations()
         claimed = self.engine.run_once(self.context)
         self.assertEqual(3, len(claimed))  # force_down, fence, 1 evacuate
         states_now = sorted(t.state for k, t in self.tasks().items()
@@ -227,12 +234,7 @@ class TestClaimPasses(EngineTestCase):
         db_api.settings_update(self.context, {'global_rate_limit': 1})
         self.suspect_host(instances=2)
         self.declare()
-        release = threading.Event()
-
-        def slow(task, runner):
-            release.wait(10)
-            return engine.Outcome(engine.DONE, 'ok')
-        self.outcomes['evacuate'] = slow
+        release = self.hold_evacuations()
         self.engine.run_once(self.context)
         release.set()
         # The first evacuation ends; a claim pass alone (no takeover, no
@@ -255,13 +257,7 @@ class TestClaimPasses(EngineTestCase):
         self.declare()
         gated = []
         self.gate = lambda t: gated.append(t.type)
-        release = threading.Event()
-        self.addCleanup(release.set)
-
-        def slow(task, runner):
-            release.wait(10)
-            return engine.Outcome(engine.DONE, 'ok')
-        self.outcomes['evacuate'] = slow
+        self.hold_evacuations()
         claims = []
         real_claim = recovery.task_claim
 
@@ -322,13 +318,7 @@ class TestClaimPasses(EngineTestCase):
         self.declare()
         told = []
         self.engine.next_in_line = told.append
-        release = threading.Event()
-        self.addCleanup(release.set)
-
-        def slow(task, runner):
-            release.wait(10)
-            return engine.Outcome(engine.DONE, 'ok')
-        self.outcomes['evacuate'] = slow
+        self.hold_evacuations()
         claimed = self.engine.run_once(self.context)
         evacuations = sorted(
             (t for t in db_api.task_list(self.context)
