@@ -293,7 +293,6 @@ class TaskEngine:
             after(context, stored, outcome)
 
 
-
 def _defer(context, task, why):
     """Defer ``task`` unless it already waits for that very reason (a
     write transaction saved per waiting task and pass)."""

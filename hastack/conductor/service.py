@@ -100,7 +100,7 @@ class Conductor(oslo_service.Service):
     def stop(self, graceful=False):
         """Stop the loops, the runners and the RPC server."""
         self._stop.set()
-        # First: it wakes the engine loop, which waits for runners.
+        # Before the joins: it wakes the engine loop from its wait.
         self.engine.stop(wait=False)
         for thread in self._threads:
             thread.join(timeout=30)
