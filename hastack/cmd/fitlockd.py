@@ -16,12 +16,42 @@ CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 
-def _join_all(daemon):
-    for name in CONF.fitlock.lockspaces:
-        try:
-            daemon.join(name)
-        except errors.FitlockError as e:
-            LOG.error('Could not join lockspace %s: %s', name, e)
+# Most seconds between two tries to join a lockspace whose storage failed.
+JOIN_RETRY_MAX = 30.0
+
+
+def _join_all(daemon, names, wait):
+    """Join every lockspace of ``names``.
+
+    A join the storage failed (an I/O error or timeout: the shared folder
+    is slow or not mounted yet, as early in a boot) is tried again, after
+    2N and then twice as long each time up to :data:`JOIN_RETRY_MAX`, until
+    it works: a host that has not joined cannot start its instances (the
+    libvirt hook refuses). Trying again is what a restart of fitlockd would
+    do, with more known (the storage layer still tracks the I/Os in
+    flight). Other errors are configuration (unknown lockspace,
+    io_timeout mismatch): logged, not tried again.
+
+    :param wait: callable(seconds) that returns True when fitlockd stops.
+    """
+    delay = {}
+    pending = list(names)
+    while pending:
+        failed = []
+        for name in pending:
+            try:
+                daemon.join(name)
+            except errors.IOFailure as e:
+                delay[name] = min(JOIN_RETRY_MAX, 2 * delay[name]) \
+                    if name in delay else daemon.timing.renewal_interval
+                LOG.warning('Could not join lockspace %s: %s; trying again '
+                            'in %.1f s', name, e, delay[name])
+                failed.append(name)
+            except errors.FitlockError as e:
+                LOG.error('Could not join lockspace %s: %s', name, e)
+        pending = failed
+        if pending and wait(min(delay[n] for n in pending)):
+            return
 
 
 def main(argv=None):
@@ -48,13 +78,16 @@ def main(argv=None):
         threading.Thread(target=daemon.publish_watchdog_expiry,
                          args=(CONF.fitlock.watchdog_expiry_file,),
                          daemon=True, name='watchdog-expiry').start()
-    threading.Thread(target=_join_all, args=(daemon,), daemon=True,
-                     name='join').start()
+    stopping = threading.Event()
+    threading.Thread(target=_join_all,
+                     args=(daemon, CONF.fitlock.lockspaces, stopping.wait),
+                     daemon=True, name='join').start()
     LOG.info('fitlockd serving on %s (host %s, %s)',
              CONF.fitlock.socket_path, daemon.owner, daemon.timing)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        stopping.set()
         daemon.stop()
         server.server_close()
     return 0
