@@ -31,6 +31,7 @@ LOG = logging.getLogger(__name__)
 # benchmark), so the read is rarely older than one of those.
 FRESH = 5.0
 
+
 class _Read:
     """One read made ahead: dated by its start (the server was as read
     at some moment after it)."""
