@@ -11,8 +11,9 @@ are booted, HA-enabled, on group 0. Each phase fails the group holding
 the servers and evacuates them to the next group (its computes started
 for the phase: the only ones up then), so every phase moves the same N
 servers off H failed hosts; after it, the failed group comes back for a
-moment to clean up (as returning hosts do) and stops again. For each R
-there are three phases, baseline, HaStack, baseline:
+moment to clean up (as returning hosts do), stops again and leaves Nova
+(its services deleted). For each R there are three phases, baseline,
+HaStack, baseline:
 
 * the baseline: the same Nova driven directly with novaclient: the
   failed hosts' computes stopped and forced down, then exactly R workers,
@@ -55,9 +56,9 @@ practical here (network namespaces, sshfs and a fitlockd each):
 
 Detection (heartbeat interval 2 s, grace 2 s, the monitor every
 heartbeat interval as in production) and fencing are outside the
-figure; the engine's pass interval, its workers
-(max(R), at least the default 16), the evacuation polling and the
-instance sync are HaStack's defaults.
+figure; the engine's pass interval, its workers (max(R), at least the
+default 16), the evacuation polling and the instance sync are HaStack's
+defaults.
 """
 
 import argparse
