@@ -46,6 +46,12 @@ LEASE_POLL = 1.0
 LEASE_PEERS = 3
 # Seconds between two reads of a server being evacuated.
 EVACUATE_POLL = 1.0
+# Seconds before its task's creation that an evacuation record of Nova's
+# still counts as maybe the task's own. Nova dates the record by its
+# clock, HaStack the task by the conductor's; NTP keeps controllers
+# within a second. A record that recent but not ours (an operator's
+# evacuation) is as much one to follow, never to double.
+CLOCK_SLACK = 60
 
 def _now():
     return timeutils.utcnow().replace(tzinfo=None)
@@ -79,7 +85,9 @@ class Handlers:
     def next_in_line(self, task):
         """``task`` is the evacuation next in line for a slot: read its
         server now (:mod:`hastack.conductor.readahead`)."""
-        if task.type == states.TASK_EVACUATE:
+        # Only for a first attempt: a later one reads for itself (see
+        # _evacuate).
+        if task.type == states.TASK_EVACUATE and not task.attempts:
             self.servers.request(task.instance_uuid)
 
     def after_table(self):
@@ -249,7 +257,16 @@ class Handlers:
 
     def _evacuate(self, task, runner):
         uuid, source = task.instance_uuid, task.host
-        server = self.servers.get_server(uuid)
+        # SAFETY: an earlier attempt at this task (of a conductor that
+        # crashed, or that gave up waiting) may have called evacuate, and
+        # Nova clears the task state a moment before it records the new
+        # host (_still_moving): a server read then looks as if never
+        # moved. Only a first attempt, which no call precedes, may use a
+        # read made ahead and call on the read alone; a later one reads
+        # now and asks Nova's migration records first.
+        first = task.attempts <= 1
+        since = task.created_at - _seconds(CLOCK_SLACK)
+        server = self.servers.get_server(uuid, ahead=first)
         if server is None:
             return engine.Outcome(engine.CANCEL, 'the instance was deleted')
         if server['task_state'] is None and server['host'] != source:
@@ -264,7 +281,8 @@ class Handlers:
                     engine.CANCEL, 'its status %s is not evacuated (only %s)'
                     % (server['status'],
                        ', '.join(states.EVACUABLE_SERVER_STATUSES)))
-            nova_ops.evacuate(uuid)
+            if first or not _still_moving(uuid, source, since):
+                nova_ops.evacuate(uuid)
         # else: an evacuation is already under way: follow it.
         deadline = timeutils.utcnow() + _seconds(
             self.conf.conductor.evacuate_timeout)
@@ -285,7 +303,7 @@ class Handlers:
                 # again: the next read mostly shows the new host, and
                 # Nova is spared a migration list per evacuation (2 in 3
                 # evacuations were seen so, benchmarks/recovery_pipeline).
-                if between and not _still_moving(uuid, source):
+                if between and not _still_moving(uuid, source, since):
                     return self._settled(server, source)
                 between = True
             if timeutils.utcnow() > deadline:
@@ -360,19 +378,35 @@ class Handlers:
                 severity='error')
 
 
-def _still_moving(uuid, source):
-    """Whether Nova's last evacuation of ``uuid`` from ``source`` is
-    still under way.
+def _still_moving(uuid, source, since):
+    """Whether Nova's last evacuation of ``uuid`` from ``source`` created
+    after ``since`` (naive UTC) is under way or has just succeeded.
 
     Nova clears the task state a moment before it records the new host:
     the resource tracker sets the host and ends the migration under the
-    compute's resource lock, after the rebuild. A server seen then, with
-    no task state but still on ``source``, is moving, not failed: its
-    migration record tells.
+    compute's resource lock, after the rebuild, a lock the compute's
+    periodic tasks also hold, for seconds under load. A server seen then,
+    with no task state but still on ``source``, is moving, not failed:
+    its migration record tells. Older records are another failure's.
     """
-    moves = nova_ops.evacuations(uuid, source)
-    return bool(moves) and moves[-1]['status'] not in (
+    return _moving(nova_ops.evacuations(uuid, source), since)
+
+
+def _moving(moves, since):
+    """Whether the newest of Nova's evacuation records ``moves`` created
+    at or after ``since`` neither failed nor was cancelled (a record
+    with an unreadable date counts: the safe side)."""
+    recent = [m for m in moves if _created(m) >= since]
+    return bool(recent) and recent[-1]['status'] not in (
         'failed', 'error', 'cancelled')
+
+
+def _created(move):
+    try:
+        return timeutils.normalize_time(
+            timeutils.parse_isotime(move['created_at']))
+    except (TypeError, ValueError):
+        return datetime.datetime.max
 
 
 def _seconds(value):

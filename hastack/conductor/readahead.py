@@ -77,13 +77,17 @@ class ServerReadAhead:
         finally:
             read.done.set()
 
-    def get_server(self, uuid):
+    def get_server(self, uuid, ahead=True):
         """Server ``uuid``'s facts (:func:`nova_ops.get_server`): the read
         made ahead when it is fresh (waiting for it if it is under way:
-        it is further along than a new one), else a read now."""
+        it is further along than a new one), else a read now.
+
+        :param ahead: False to read now whatever was read ahead (which is
+            dropped).
+        """
         with self._lock:
             read = self._reads.pop(uuid, None)
-        if read is not None:
+        if read is not None and ahead:
             # Bounded: once FRESH has passed it would not be used anyway.
             read.done.wait(max(0.0, read.started + FRESH - time.monotonic()))
             if read.ok and time.monotonic() - read.started <= FRESH:

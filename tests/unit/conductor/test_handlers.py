@@ -2,8 +2,11 @@
 tests/functional/conductor): what an evacuation does for each state of
 the server, that it never runs without the fencing proof, and the gates."""
 
+import datetime
 import threading
 from unittest import mock
+
+from oslo_utils import timeutils
 
 from hastack.common import states
 from hastack.conductor import engine
@@ -18,6 +21,12 @@ from tests.unit.conductor import test_recovery_db as base
 def server(host='c1', status='ACTIVE', task_state=None, ha=True):
     return {'uuid': 'u', 'name': 'vm', 'project_id': 'p', 'host': host,
             'status': status, 'task_state': task_state, 'ha_enabled': ha}
+
+
+def nova_time(seconds_from_now):
+    """A date as Nova's migration records give it."""
+    return (timeutils.utcnow() + datetime.timedelta(
+        seconds=seconds_from_now)).strftime('%Y-%m-%dT%H:%M:%S.%f')
 
 
 class NoWaitRunner(engine.Runner):
@@ -46,8 +55,9 @@ class HandlersTestCase(base.RecoveryDbTestCase):
         recovery.task_finish(self.context, fence.uuid, 'me', 'succeeded',
                              'ok', fence_proof={'kind': 'agent_ack'})
 
-    def evacuate(self):
+    def evacuate(self, attempts=1):
         task = self.tasks['evacuate']
+        task.attempts = attempts
         return self.handlers.evacuate(self.context, task,
                                       NoWaitRunner(task, self.stop))
 
@@ -85,7 +95,7 @@ class TestEvacuate(HandlersTestCase):
                                   server(), server(), server(host='c2')]
         evacuations.return_value = [{'status': 'pre-migrating',
                                      'dest_compute': 'c2',
-                                     'created_at': 't'}]
+                                     'created_at': nova_time(0)}]
         outcome = self.evacuate()
         self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
                          (outcome.kind, outcome.message))
@@ -102,7 +112,7 @@ class TestEvacuate(HandlersTestCase):
         get_server.side_effect = [server(), server(), server()]
         evacuations.return_value = [{'status': 'failed',
                                      'dest_compute': 'c2',
-                                     'created_at': 't'}]
+                                     'created_at': nova_time(0)}]
         evacuations.reset_mock()
         outcome = self.evacuate()
         self.assertEqual(engine.RETRY, outcome.kind)
@@ -125,6 +135,79 @@ class TestEvacuate(HandlersTestCase):
         # A fence or force-down task is not read ahead.
         self.handlers.next_in_line(self.tasks['fence'])
         self.assertEqual({}, self.handlers.servers._reads)
+
+    @mock.patch.object(nova_ops, 'evacuations')
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_a_later_attempt_asks_nova_s_records_before_calling(
+            self, get_server, evacuate, evacuations):
+        # The conductor of attempt 1 called evacuate and died; attempt 2
+        # reads the server between Nova's two writes: no task state,
+        # still on the source. Its migration record says it moves.
+        self.prove_fence()
+        uuid = self.tasks['evacuate'].instance_uuid
+        get_server.side_effect = [server(), server(host='c2')]
+        evacuations.return_value = [{'status': 'running',
+                                     'dest_compute': 'c2',
+                                     'created_at': nova_time(1)}]
+        outcome = self.evacuate(attempts=2)
+        self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
+                         (outcome.kind, outcome.message))
+        evacuate.assert_not_called()
+        evacuations.assert_called_once_with(uuid, 'c1')
+        # Its evacuation failed, or the only record is another failure's
+        # (older than the task by more than the clocks' slack): called.
+        for status, created in (('failed', nova_time(1)),
+                                ('done', nova_time(
+                                    -handlers.CLOCK_SLACK - 3600))):
+            evacuations.return_value = [{'status': status,
+                                         'dest_compute': 'c2',
+                                         'created_at': created}]
+            get_server.side_effect = [server(), server(host='c3')]
+            self.assertEqual(engine.DONE, self.evacuate(attempts=2).kind)
+            evacuate.assert_called_once_with(uuid)
+            evacuate.reset_mock()
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_a_later_attempt_does_not_use_a_read_made_ahead(
+            self, get_server, evacuate):
+        self.prove_fence()
+        task = self.tasks['evacuate']
+        get_server.side_effect = [server(), server(task_state='rebuilding'),
+                                  server(host='c2')]
+        # Read ahead while attempt 1 waited for its slot; then attempt 1
+        # called and its conductor died.
+        self.handlers.next_in_line(task)
+        self.assertTrue(self.handlers.servers._reads[
+            task.instance_uuid].done.wait(10))
+        self.assertEqual(engine.DONE, self.evacuate(attempts=2).kind)
+        evacuate.assert_not_called()
+        self.assertEqual(3, get_server.call_count)
+        self.assertEqual({}, self.handlers.servers._reads)
+        # A task already attempted is not read ahead.
+        task.attempts = 1
+        self.handlers.next_in_line(task)
+        self.assertEqual({}, self.handlers.servers._reads)
+
+    def test_which_record_says_moving(self):
+        since = timeutils.utcnow().replace(tzinfo=None)
+
+        def record(status, seconds):
+            return {'status': status, 'dest_compute': 'c2',
+                    'created_at': nova_time(seconds)}
+
+        for moves, expected in (
+                ([], False),
+                ([record('accepted', 5)], True),
+                ([record('done', 5)], True),
+                ([record('error', 5)], False),
+                ([record('running', 2), record('failed', 5)], False),
+                ([record('done', -3600)], False),
+                ([record('failed', 2), {'status': 'running',
+                                        'created_at': None}], True)):
+            self.assertEqual(expected, handlers._moving(moves, since),
+                             moves)
 
     @mock.patch.object(nova_ops, 'evacuate')
     @mock.patch.object(nova_ops, 'get_server')
