@@ -53,6 +53,7 @@ EVACUATE_POLL = 1.0
 # evacuation) is as much one to follow, never to double.
 CLOCK_SLACK = 60
 
+
 def _now():
     return timeutils.utcnow().replace(tzinfo=None)
 

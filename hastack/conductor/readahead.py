@@ -8,13 +8,18 @@ before its slot frees: its read can be made then, so that the slot goes
 straight to the evacuate call (measured: the read was 0.1 to 0.3 s of
 every evacuation's 2.5 to 15 s, benchmarks/recovery_pipeline).
 
-SAFETY: a read made ahead is used only while it is at most
+SAFETY: a read made ahead is used only by a first attempt at its task
+(no evacuate call of HaStack's precedes it) and only while it is at most
 :data:`FRESH` seconds old, so the check-to-call window grows from the
 read's round trip to at most that. A server on a dead, forced-down host
 does not move by itself; an evacuation of it started by someone else
 meanwhile makes Nova refuse ours (409, task state set) or, once over,
 puts it on a host that Nova must also see down before it would accept
 ours, which takes Nova's ``service_down_time`` (60 s) or a force-down.
+Between those, in the moment Nova has cleared the task state but not yet
+recorded the new host, Nova would accept a second call: a later attempt,
+which may follow a call of its own, therefore reads now and asks Nova's
+evacuation records first (:mod:`hastack.conductor.handlers`).
 """
 
 import threading
