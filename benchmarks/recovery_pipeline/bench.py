@@ -119,6 +119,41 @@ def loadavg():
     return '%.2f %.2f %.2f' % os.getloadavg()
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system), in seconds, that process ``pid`` and
+    its descendants alive now have used (hastack-conductor's work runs
+    in a child of the process started)."""
+    parent, used = {}, {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue   # it ended meanwhile
+        parent[int(entry)] = int(fields[1])
+        used[int(entry)] = int(fields[11]) + int(fields[12])
+
+    def within(p):
+        while p > 1:
+            if p == pid:
+                return True
+            p = parent.get(p, 0)
+        return False
+    return sum(t for p, t in used.items() if within(p)) / os.sysconf(
+        'SC_CLK_TCK')
+
+
+def machine_busy():
+    """``(busy, total)`` CPU seconds of the whole machine so far."""
+    with open('/proc/stat') as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]
+    hz = os.sysconf('SC_CLK_TCK')
+    return (sum(ticks) - idle) / hz, sum(ticks) / hz
+
+
 def wait_for(predicate, timeout, what, interval=0.2):
     """:func:`tests.functional.net.fixtures.wait_for`, saying ``what``."""
     return net_fixtures.wait_for(
@@ -754,6 +789,11 @@ def main():
             log('phase %d: %s, R = %d, %s -> %s (load %s)'
                 % (index + 1, kind, rate, source[0][:2], target[0][:2],
                    loadavg()))
+            # Where the machine's CPU goes during the phase (printed, not
+            # judged): Nova's process does the evacuations and serves
+            # every call; HaStack's conductor only exists in its phase.
+            cpu_before = (cpu_seconds(nova.server.pid),
+                          cpu_seconds(ha.process.pid), machine_busy())
             if kind == 'baseline':
                 result = baseline(nova, source, rate, args.poll)
                 t_r = statistics.mean(result['durations'])
@@ -770,6 +810,14 @@ def main():
                     'succeeded, %d attempts'
                     % (result['n'], result['total'], result['succeeded'],
                        result['attempts']))
+            nova_cpu = cpu_seconds(nova.server.pid) - cpu_before[0]
+            busy, total = machine_busy()
+            log('  CPU over the phase: Nova %.1f s (%.0f ms per '
+                'evacuation), hastack-conductor %.1f s, machine %.0f %% busy'
+                % (nova_cpu, 1000 * nova_cpu / n,
+                   cpu_seconds(ha.process.pid) - cpu_before[1],
+                   100 * (busy - cpu_before[2][0])
+                   / max(1e-9, total - cpu_before[2][1])))
             bad = check_moved(nova, before, set(source), set(target))
             result['misplaced'] = len(bad)
             if bad:

@@ -30,9 +30,14 @@ def nova_time(seconds_from_now):
 
 
 class NoWaitRunner(engine.Runner):
-    """A runner whose sleeps return at once."""
+    """A runner whose sleeps return at once (their lengths are kept)."""
+
+    def __init__(self, task, stop_event):
+        super().__init__(task, stop_event)
+        self.sleeps = []
 
     def sleep(self, seconds):
+        self.sleeps.append(seconds)
         return self.lost()
 
 
@@ -58,8 +63,8 @@ class HandlersTestCase(base.RecoveryDbTestCase):
     def evacuate(self, attempts=1):
         task = self.tasks['evacuate']
         task.attempts = attempts
-        return self.handlers.evacuate(self.context, task,
-                                      NoWaitRunner(task, self.stop))
+        self.runner = NoWaitRunner(task, self.stop)
+        return self.handlers.evacuate(self.context, task, self.runner)
 
 
 class TestEvacuate(HandlersTestCase):
@@ -208,6 +213,39 @@ class TestEvacuate(HandlersTestCase):
                                         'created_at': None}], True)):
             self.assertEqual(expected, handlers._moving(moves, since),
                              moves)
+
+    @mock.patch.object(nova_ops, 'evacuate')
+    @mock.patch.object(nova_ops, 'get_server')
+    def test_first_read_after_half_the_recent_median(self, get_server,
+                                                     evacuate):
+        self.prove_fence()
+        poll = handlers.EVACUATE_POLL
+        # Fewer than three evacuations seen: read after one poll.
+        self.handlers._recent.extend([8.0, 12.0])
+        get_server.side_effect = [server(), server(host='c2')]
+        self.assertEqual(engine.DONE, self.evacuate().kind)
+        self.assertEqual([poll], self.runner.sleeps)
+        # Then after half their median, the next reads a poll apart.
+        self.handlers._recent.clear()
+        self.handlers._recent.extend([8.0, 12.0, 10.0])
+        get_server.side_effect = [server(), server(task_state='rebuilding'),
+                                  server(host='c2')]
+        self.assertEqual(engine.DONE, self.evacuate().kind)
+        self.assertEqual([5.0, poll], self.runner.sleeps)
+        # The evacuation just followed counts among the recent ones.
+        self.assertEqual(4, len(self.handlers._recent))
+        # Never sooner than a poll; not for an evacuation not called by
+        # this attempt (its start is unknown).
+        self.handlers._recent.clear()
+        self.handlers._recent.extend([0.5, 0.5, 0.5])
+        get_server.side_effect = [server(), server(host='c2')]
+        self.evacuate()
+        self.assertEqual([poll], self.runner.sleeps)
+        self.handlers._recent.extend([30.0] * 20)
+        get_server.side_effect = [server(task_state='rebuilding'),
+                                  server(host='c2')]
+        self.evacuate()
+        self.assertEqual([poll], self.runner.sleeps)
 
     @mock.patch.object(nova_ops, 'evacuate')
     @mock.patch.object(nova_ops, 'get_server')
