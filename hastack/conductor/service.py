@@ -174,11 +174,12 @@ class Conductor(oslo_service.Service):
                      status.ha_maintenance, written)
 
     def _sync_instances(self, context):
-        # While evacuations run, Nova is the recovery's bottleneck and a
-        # list of every server costs it what 5 to 8 evacuations' reads do
-        # per 10 servers (benchmarks/recovery_pipeline): the sync waits,
-        # SYNC_DEFER_MAX intervals at most. Nothing of the recovery needs
-        # it: a host declared failed meanwhile has its servers listed then.
+        # While evacuations run, Nova is the recovery's bottleneck, and a
+        # list of every server costs it about 8 ms of CPU per server (a
+        # GET of one, 15 ms; an evacuation, 330 to 520 ms:
+        # benchmarks/README.md): the sync waits, SYNC_DEFER_MAX intervals
+        # at most. Nothing of the recovery needs it: a host declared
+        # failed meanwhile has its servers listed then.
         now = time.monotonic()
         interval = self.conf.conductor.instance_sync_interval
         if (self._synced_at is not None and
