@@ -24,9 +24,9 @@ LOG = logging.getLogger(__name__)
 FENCE = 'fence'
 NO_FENCE = 'no-fence'
 # A fence decided without the conductor is reported again every
-# LATE_REPORT_INTERVAL seconds, each time waiting LATE_REPORT_WAIT for an
-# answer (an RPC call's reply or the answer on a plane), until one comes
-# or [agent] fencing_report_window runs out.
+# LATE_REPORT_INTERVAL seconds (each RPC call given LATE_REPORT_WAIT),
+# until an answer to any copy comes (an RPC call's reply or the answer on
+# a plane) or [agent] fencing_report_window runs out.
 LATE_REPORT_INTERVAL = 5.0
 LATE_REPORT_WAIT = 10.0
 
@@ -188,17 +188,26 @@ class Arbiter:
 
     def _deliver_late(self, event):
         deadline = time.monotonic() + self.report_window
-        while not self._stop.wait(LATE_REPORT_INTERVAL):
-            if time.monotonic() > deadline:
-                LOG.error('Fencing event %s (decided without an answer) '
-                          'reached no conductor in %.0f s: this host\'s '
-                          'stopped instances wait for an operator',
-                          event['id'], self.report_window)
-                return
-            if self._ask_conductor(event, LATE_REPORT_WAIT) is not None:
-                LOG.warning('Fencing event %s (decided without an answer) '
-                            'reached a conductor', event['id'])
-                return
+        # One wait for the whole window: the answer to any copy ends it,
+        # the first report's included (its RPC call can get through after
+        # the query gave up, once the network is back: seen in
+        # tests/cluster, the answer then found nobody waiting).
+        reply = self.bus.expect_reply(event['id'])
+        try:
+            while not self._stop.is_set():
+                if reply.wait(LATE_REPORT_INTERVAL) is not None:
+                    LOG.warning('Fencing event %s (decided without an '
+                                'answer) reached a conductor', event['id'])
+                    return
+                if time.monotonic() > deadline:
+                    LOG.error('Fencing event %s (decided without an answer) '
+                              'reached no conductor in %.0f s: this '
+                              'host\'s stopped instances wait for an '
+                              'operator', event['id'], self.report_window)
+                    return
+                self._send(event, LATE_REPORT_WAIT, reply)
+        finally:
+            self.bus.forget_reply(event['id'])
 
     def _ask_conductor(self, event, budget):
         if budget <= 0:
@@ -206,21 +215,26 @@ class Arbiter:
         deadline = time.monotonic() + budget
         reply = self.bus.expect_reply(event['id'])
         try:
-            if self.conductor is not None:
-                threading.Thread(target=self._ask_by_rpc,
-                                 args=(event, budget, reply),
-                                 daemon=True).start()
-            # On a thread too: writing to a plane that is cut waits for
-            # the etcd client's timeouts, which must not make the answer
-            # to fitlockd later than its deadline.
-            threading.Thread(target=self.bus.publish, args=(event,),
-                             daemon=True).start()
+            self._send(event, budget, reply)
             message = reply.wait(deadline - time.monotonic())
         finally:
             self.bus.forget_reply(event['id'])
         if message is None:
             return None
         return message.get('body', {})
+
+    def _send(self, event, budget, reply):
+        """Send ``event`` by RPC (its answer, within ``budget`` seconds,
+        goes to ``reply``) and on every plane, without waiting."""
+        if self.conductor is not None:
+            threading.Thread(target=self._ask_by_rpc,
+                             args=(event, budget, reply),
+                             daemon=True).start()
+        # On a thread too: writing to a plane that is cut waits for the
+        # etcd client's timeouts, which must not make the answer to
+        # fitlockd later than its deadline.
+        threading.Thread(target=self.bus.publish, args=(event,),
+                         daemon=True).start()
 
     def _ask_by_rpc(self, event, budget, reply):
         try:

@@ -129,6 +129,27 @@ class TestArbiter(base.TestCase):
         time.sleep(0.5)
         self.assertEqual(delivered, len(conductor.events))
 
+    def test_a_late_answer_to_the_first_report_ends_the_reports(self):
+        # The first report's RPC call can get through once the network
+        # is back, after the query gave up: its answer counts.
+        self.patch(arbiter, 'LATE_REPORT_INTERVAL', 0.2)
+        published = []
+        original = self.bus.publish
+        self.bus.publish = lambda m: published.append(m) or original(m)
+        arb = self.arbiter(None, report_window=30)
+        answer = arb.decide({'lockspace': 'ls', 'timeout': 0.4})
+        self.assertEqual('no answer from the conductor', answer['reason'])
+        event_id = published[0]['id']
+        deadline = time.monotonic() + 5
+        while event_id not in self.bus._replies:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.01)
+        self.bus.deliver(messages.make('fence_answer', 'compute-1', {
+            'in_reply_to': event_id, 'decision': 'fence'}), 'rpc')
+        time.sleep(0.7)
+        self.assertEqual(1, len(published))
+        self.assertNotIn(event_id, self.bus._replies)
+
     def test_without_a_report_window_it_is_sent_once(self):
         self.patch(arbiter, 'LATE_REPORT_INTERVAL', 0.05)
         published = []
