@@ -794,8 +794,9 @@ def main():
             # Where the machine's CPU goes during the phase (printed, not
             # judged): Nova's process does the evacuations and serves
             # every call; HaStack's conductor only exists in its phase.
-            cpu_before = (cpu_seconds(nova.server.pid),
-                          cpu_seconds(ha.process.pid), machine_busy())
+            nova_at = cpu_seconds(nova.server.pid)
+            conductor_at = cpu_seconds(ha.process.pid)
+            busy_at, total_at = machine_busy()
             if kind == 'baseline':
                 result = baseline(nova, source, rate, args.poll)
                 t_r = statistics.mean(result['durations'])
@@ -812,14 +813,13 @@ def main():
                     'succeeded, %d attempts'
                     % (result['n'], result['total'], result['succeeded'],
                        result['attempts']))
-            nova_cpu = cpu_seconds(nova.server.pid) - cpu_before[0]
+            nova_cpu = cpu_seconds(nova.server.pid) - nova_at
             busy, total = machine_busy()
             log('  CPU over the phase: Nova %.1f s (%.0f ms per '
                 'evacuation), hastack-conductor %.1f s, machine %.0f %% busy'
                 % (nova_cpu, 1000 * nova_cpu / n,
-                   cpu_seconds(ha.process.pid) - cpu_before[1],
-                   100 * (busy - cpu_before[2][0])
-                   / max(1e-9, total - cpu_before[2][1])))
+                   cpu_seconds(ha.process.pid) - conductor_at,
+                   100 * (busy - busy_at) / max(1e-9, total - total_at)))
             bad = check_moved(nova, before, set(source), set(target))
             result['misplaced'] = len(bad)
             if bad:

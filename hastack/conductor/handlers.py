@@ -307,7 +307,7 @@ class Handlers:
         deadline = timeutils.utcnow() + _seconds(
             self.conf.conductor.evacuate_timeout)
         between = False
-        wait = self._first_read() if called else EVACUATE_POLL
+        wait = self._first_read() if called is not None else EVACUATE_POLL
         while True:
             if runner.sleep(wait):
                 return engine.Outcome(engine.LOST, 'stopping')
@@ -320,7 +320,7 @@ class Handlers:
             if server['task_state'] is None:
                 if server['host'] != source or server['status'] == 'ERROR':
                     outcome = self._settled(server, source)
-                    if called and outcome.kind == engine.DONE:
+                    if called is not None and outcome.kind == engine.DONE:
                         with self._recent_lock:
                             self._recent.append(time.monotonic() - called)
                     return outcome

@@ -4,7 +4,6 @@ first attempt called evacuate is followed to its end, never evacuated a
 second time, even when the server reads as unmoved."""
 
 import threading
-import time
 
 from keystoneauth1 import loading as ks_loading
 
@@ -15,6 +14,7 @@ from hastack.conductor import handlers
 from hastack.conductor import nova_ops
 from hastack.db import api as db_api
 from hastack.db import recovery
+from tests.functional.net import fixtures as net
 from tests.functional.nova import fixture as nova_fixture
 from tests.unit.conductor import test_recovery_db as base
 
@@ -56,17 +56,10 @@ class TestTakenOverEvacuation(base.RecoveryDbTestCase):
             'vm', image=defaults['image_id'], flavor=defaults['flavor_id'],
             nics=defaults['networks'], availability_zone='nova:%s' % host,
             meta={states.HA_METADATA_KEY: 'True'})
-        self.wait_for(lambda: nova_ops.get_server(server.id)['status']
-                      == 'ACTIVE')
+        net.wait_for(lambda: nova_ops.get_server(server.id)['status']
+                     == 'ACTIVE', TIMEOUT, 0.2,
+                     'server %s ACTIVE' % server.id)
         return server.id
-
-    @staticmethod
-    def wait_for(probe):
-        deadline = time.monotonic() + TIMEOUT
-        while not probe():
-            if time.monotonic() > deadline:
-                raise AssertionError('timed out')
-            time.sleep(0.2)
 
     def evacuation_task(self, uuid):
         recovery.host_observe(self.context, 'c1', base.DOWN,

@@ -49,6 +49,14 @@ class TestArbiter(base.TestCase):
         self.addCleanup(arb.stop)
         return arb
 
+    def record_published(self):
+        """The list of messages the bus publishes on the planes from now
+        on (they are still published)."""
+        published = []
+        original = self.bus.publish
+        self.bus.publish = lambda m: published.append(m) or original(m)
+        return published
+
     def serve(self, endpoint):
         server = rpc.get_server(self.conf.conf, rpcapi.TOPIC, 'conductor-1',
                                 [endpoint])
@@ -133,9 +141,7 @@ class TestArbiter(base.TestCase):
         # The first report's RPC call can get through once the network
         # is back, after the query gave up: its answer counts.
         self.patch(arbiter, 'LATE_REPORT_INTERVAL', 0.2)
-        published = []
-        original = self.bus.publish
-        self.bus.publish = lambda m: published.append(m) or original(m)
+        published = self.record_published()
         arb = self.arbiter(None, report_window=30)
         answer = arb.decide({'lockspace': 'ls', 'timeout': 0.4})
         self.assertEqual('no answer from the conductor', answer['reason'])
@@ -152,9 +158,7 @@ class TestArbiter(base.TestCase):
 
     def test_without_a_report_window_it_is_sent_once(self):
         self.patch(arbiter, 'LATE_REPORT_INTERVAL', 0.05)
-        published = []
-        original = self.bus.publish
-        self.bus.publish = lambda m: published.append(m) or original(m)
+        published = self.record_published()
         arb = self.arbiter(None, report_window=0)
         arb.decide({'lockspace': 'ls', 'timeout': 0.3})
         time.sleep(0.3)

@@ -23,10 +23,13 @@ def server(host='c1', status='ACTIVE', task_state=None, ha=True):
             'status': status, 'task_state': task_state, 'ha_enabled': ha}
 
 
-def nova_time(seconds_from_now):
-    """A date as Nova's migration records give it."""
-    return (timeutils.utcnow() + datetime.timedelta(
-        seconds=seconds_from_now)).strftime('%Y-%m-%dT%H:%M:%S.%f')
+def record(status, seconds_from_now):
+    """An evacuation record to c2 as :func:`nova_ops.evacuations` gives
+    it, created ``seconds_from_now`` (dated as Nova dates it)."""
+    created = timeutils.utcnow() + datetime.timedelta(
+        seconds=seconds_from_now)
+    return {'status': status, 'dest_compute': 'c2',
+            'created_at': created.strftime('%Y-%m-%dT%H:%M:%S.%f')}
 
 
 class NoWaitRunner(engine.Runner):
@@ -98,9 +101,7 @@ class TestEvacuate(HandlersTestCase):
         self.prove_fence()
         get_server.side_effect = [server(), server(task_state='rebuilding'),
                                   server(), server(), server(host='c2')]
-        evacuations.return_value = [{'status': 'pre-migrating',
-                                     'dest_compute': 'c2',
-                                     'created_at': nova_time(0)}]
+        evacuations.return_value = [record('pre-migrating', 0)]
         outcome = self.evacuate()
         self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
                          (outcome.kind, outcome.message))
@@ -115,9 +116,7 @@ class TestEvacuate(HandlersTestCase):
         # A failed migration leaves it on the source: a retry, found on
         # the second read that shows it there.
         get_server.side_effect = [server(), server(), server()]
-        evacuations.return_value = [{'status': 'failed',
-                                     'dest_compute': 'c2',
-                                     'created_at': nova_time(0)}]
+        evacuations.return_value = [record('failed', 0)]
         evacuations.reset_mock()
         outcome = self.evacuate()
         self.assertEqual(engine.RETRY, outcome.kind)
@@ -152,9 +151,7 @@ class TestEvacuate(HandlersTestCase):
         self.prove_fence()
         uuid = self.tasks['evacuate'].instance_uuid
         get_server.side_effect = [server(), server(host='c2')]
-        evacuations.return_value = [{'status': 'running',
-                                     'dest_compute': 'c2',
-                                     'created_at': nova_time(1)}]
+        evacuations.return_value = [record('running', 1)]
         outcome = self.evacuate(attempts=2)
         self.assertEqual((engine.DONE, 'now ACTIVE on c2'),
                          (outcome.kind, outcome.message))
@@ -162,12 +159,9 @@ class TestEvacuate(HandlersTestCase):
         evacuations.assert_called_once_with(uuid, 'c1')
         # Its evacuation failed, or the only record is another failure's
         # (older than the task by more than the clocks' slack): called.
-        for status, created in (('failed', nova_time(1)),
-                                ('done', nova_time(
-                                    -handlers.CLOCK_SLACK - 3600))):
-            evacuations.return_value = [{'status': status,
-                                         'dest_compute': 'c2',
-                                         'created_at': created}]
+        for move in (record('failed', 1),
+                     record('done', -handlers.CLOCK_SLACK - 3600)):
+            evacuations.return_value = [move]
             get_server.side_effect = [server(), server(host='c3')]
             self.assertEqual(engine.DONE, self.evacuate(attempts=2).kind)
             evacuate.assert_called_once_with(uuid)
@@ -197,11 +191,6 @@ class TestEvacuate(HandlersTestCase):
 
     def test_which_record_says_moving(self):
         since = timeutils.utcnow().replace(tzinfo=None)
-
-        def record(status, seconds):
-            return {'status': status, 'dest_compute': 'c2',
-                    'created_at': nova_time(seconds)}
-
         for moves, expected in (
                 ([], False),
                 ([record('accepted', 5)], True),
